@@ -1,0 +1,19 @@
+"""One error shape for the API: Django validation and integrity errors become 400/409 JSON."""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError
+from django.utils.translation import gettext as _
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, DjangoValidationError):
+        detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        exc = exceptions.ValidationError(detail=detail)
+    elif isinstance(exc, IntegrityError):
+        return Response(
+            {"detail": _("The change conflicts with existing data.")}, status=status.HTTP_409_CONFLICT
+        )
+    return drf_exception_handler(exc, context)

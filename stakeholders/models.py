@@ -1,0 +1,233 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from stakeholders.choices import SECTOR_GROUPS, Language, Quadrant, Sector
+from stakeholders.validators import ORG_NUMBER_FORMAT, normalize_org_number
+
+SCALE_MIN, SCALE_MAX = 1, 5
+SCALE_VALIDATORS = [MinValueValidator(SCALE_MIN), MaxValueValidator(SCALE_MAX)]
+
+
+def scale_field(verbose_name, help_text):
+    return models.PositiveSmallIntegerField(
+        verbose_name, default=3, validators=SCALE_VALIDATORS, help_text=help_text
+    )
+
+
+def scale_constraint(field: str, model: str) -> models.CheckConstraint:
+    return models.CheckConstraint(
+        condition=Q(**{f"{field}__gte": SCALE_MIN, f"{field}__lte": SCALE_MAX}),
+        name=f"{model}_{field}_1_to_5",
+        violation_error_message=_("Power, interest and resource level are on a scale from 1 to 5."),
+    )
+
+
+class Organization(models.Model):
+    name = models.CharField(_("name"), max_length=200)
+    org_number = models.CharField(
+        _("organisation number"),
+        max_length=11,
+        unique=True,
+        null=True,
+        blank=True,
+        help_text=_("Swedish organisationsnummer, NNNNNN-NNNN."),
+    )
+    sector = models.CharField(_("sector"), max_length=20, choices=Sector.choices)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent organisation"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        help_text=_("E.g. the municipality a förvaltning belongs to."),
+    )
+    power = scale_field(_("power"), _("Formal and informal power over the collaboration, 1–5."))
+    interest = scale_field(_("interest"), _("Interest in the collaboration's outcome, 1–5."))
+    resource_level = scale_field(
+        _("resource level"), _("Resources the actor can bring (money, staff, knowledge), 1–5.")
+    )
+    resources = models.TextField(_("resources"), blank=True, help_text=_("What the actor can bring."))
+    drivers = models.TextField(_("drivers"), blank=True, help_text=_("What motivates the actor."))
+    constraints = models.TextField(_("constraints"), blank=True, help_text=_("What holds the actor back."))
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    history = HistoricalRecords(verbose_name=_("historical organisation"))
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        ordering = ["name", "id"]
+        constraints = [
+            scale_constraint("power", "organization"),
+            scale_constraint("interest", "organization"),
+            scale_constraint("resource_level", "organization"),
+            models.CheckConstraint(
+                condition=Q(sector__in=Sector.values),
+                name="organization_sector_valid",
+                violation_error_message=_("Unknown sector."),
+            ),
+            models.CheckConstraint(
+                condition=Q(org_number__isnull=True) | Q(org_number__regex=ORG_NUMBER_FORMAT),
+                name="organization_org_number_format",
+                violation_error_message=_("An organisation number is written NNNNNN-NNNN."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(parent=models.F("pk")),
+                name="organization_not_own_parent",
+                violation_error_message=_("An organisation cannot be its own parent."),
+            ),
+            models.UniqueConstraint(
+                Lower("name"),
+                "parent",
+                name="organization_unique_name_per_parent",
+                violation_error_message=_("An organisation with this name already exists under this parent."),
+            ),
+            models.UniqueConstraint(
+                Lower("name"),
+                condition=Q(parent__isnull=True),
+                name="organization_unique_top_level_name",
+                violation_error_message=_("A top-level organisation with this name already exists."),
+            ),
+        ]
+        indexes = [models.Index(fields=["sector"]), models.Index(fields=["power", "interest"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        super().clean()
+        if self.org_number:
+            try:
+                self.org_number = normalize_org_number(self.org_number)
+            except ValidationError as exc:
+                raise ValidationError({"org_number": exc.messages}) from exc
+        else:
+            self.org_number = None
+        self.name = (self.name or "").strip()
+        if self.parent_id is not None:
+            self._check_parent_chain()
+
+    def _check_parent_chain(self) -> None:
+        """Refuse a parent that is this organisation or one of its descendants."""
+        if self.pk is not None and self.parent_id == self.pk:
+            raise ValidationError({"parent": _("An organisation cannot be its own parent.")})
+        seen = set()
+        ancestor_id = self.parent_id
+        parents = dict(Organization.objects.values_list("pk", "parent_id"))
+        while ancestor_id is not None and ancestor_id not in seen:
+            if self.pk is not None and ancestor_id == self.pk:
+                raise ValidationError(
+                    {"parent": _("The parent would create a cycle: it lies below this organisation.")}
+                )
+            seen.add(ancestor_id)
+            ancestor_id = parents.get(ancestor_id)
+
+    @property
+    def sector_group(self) -> str:
+        return SECTOR_GROUPS[Sector(self.sector)]
+
+    def quadrant(self, high_from: int | None = None) -> Quadrant:
+        threshold = high_from if high_from is not None else settings.STAKEHOLDER_GRID_HIGH_FROM
+        return quadrant_for(self.power, self.interest, threshold)
+
+
+def quadrant_for(power: int, interest: int, high_from: int) -> Quadrant:
+    high_power, high_interest = power >= high_from, interest >= high_from
+    if high_power and high_interest:
+        return Quadrant.MANAGE_CLOSELY
+    if high_power:
+        return Quadrant.KEEP_SATISFIED
+    if high_interest:
+        return Quadrant.KEEP_INFORMED
+    return Quadrant.MONITOR
+
+
+class PersonQuerySet(models.QuerySet):
+    def active(self, on=None):
+        day = on or timezone.localdate()
+        return self.filter(Q(left_on__isnull=True) | Q(left_on__gt=day))
+
+    def departed(self, on=None):
+        day = on or timezone.localdate()
+        return self.filter(left_on__lte=day)
+
+
+class Person(models.Model):
+    first_name = models.CharField(_("first name"), max_length=100)
+    last_name = models.CharField(_("last name"), max_length=100)
+    email = models.EmailField(_("e-mail"), blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    organization = models.ForeignKey(
+        Organization, verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="people"
+    )
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    language = models.CharField(
+        _("language"), max_length=2, choices=Language.choices, default=Language.SWEDISH
+    )
+    left_on = models.DateField(
+        _("left on"), null=True, blank=True, help_text=_("The day the person left; empty while active.")
+    )
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("login"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="person",
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    history = HistoricalRecords(verbose_name=_("historical person"))
+    objects = PersonQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+        ordering = ["last_name", "first_name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("email"),
+                condition=~Q(email=""),
+                name="person_unique_email",
+                violation_error_message=_("A person with this e-mail address already exists."),
+            ),
+            models.CheckConstraint(
+                condition=Q(language__in=Language.values),
+                name="person_language_valid",
+                violation_error_message=_("Unknown language."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(first_name="") & ~Q(last_name=""),
+                name="person_name_not_blank",
+                violation_error_message=_("A person needs a first and a last name."),
+            ),
+        ]
+        indexes = [models.Index(fields=["left_on"])]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def is_active(self) -> bool:
+        return self.left_on is None or self.left_on > timezone.localdate()
+
+    def clean(self) -> None:
+        super().clean()
+        self.first_name = (self.first_name or "").strip()
+        self.last_name = (self.last_name or "").strip()
+        self.email = (self.email or "").strip().lower()

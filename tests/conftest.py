@@ -1,0 +1,88 @@
+import os
+import socket
+from urllib.parse import urlparse
+
+import pytest
+from django.contrib.auth.models import Group
+from rest_framework.test import APIClient
+
+from samverkan_project.celery import app as celery_app
+from stakeholders.roles import COORDINATORS, READERS
+from tests.factories import UserFactory
+
+IN_CI = bool(os.environ.get("CI"))
+
+
+def service_reachable(url: str, default_port: int, timeout: float = 2.0) -> bool:
+    parsed = urlparse(url)
+    try:
+        with socket.create_connection((parsed.hostname or "127.0.0.1", parsed.port or default_port), timeout):
+            return True
+    except OSError:
+        return False
+
+
+def require_services() -> None:
+    """Integration tests need PostgreSQL and Redis: in CI their absence fails the run, else skips."""
+    problems = []
+    database_url = os.environ.get("DATABASE_URL", "")
+    broker_url = os.environ.get("CELERY_BROKER_URL", "")
+    if not database_url.startswith(("postgres://", "postgresql://")):
+        problems.append("DATABASE_URL does not point at PostgreSQL")
+    elif not service_reachable(database_url, 5432):
+        problems.append(f"PostgreSQL unreachable at {database_url}")
+    if not broker_url.startswith("redis://"):
+        problems.append("CELERY_BROKER_URL does not point at Redis")
+    elif not service_reachable(broker_url, 6379):
+        problems.append(f"Redis unreachable at {broker_url}")
+    if problems:
+        message = "; ".join(problems)
+        if IN_CI:
+            pytest.fail(f"CI is set and a service is missing: {message}", pytrace=False)
+        pytest.skip(f"integration test needs PostgreSQL and Redis: {message}")
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if "tests/integration/" in str(item.fspath).replace(os.sep, "/"):
+            item.add_marker(pytest.mark.integration)
+
+
+@pytest.fixture(autouse=True)
+def _celery_eager(request):
+    """Unit tests run tasks in-process; integration tests use a real worker."""
+    eager = "integration" not in request.keywords
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = eager
+    yield
+    celery_app.conf.task_always_eager = previous
+
+
+@pytest.fixture
+def coordinator(db):
+    user = UserFactory(username="samordnare", is_staff=True)
+    user.groups.add(Group.objects.get(name=COORDINATORS))
+    return user
+
+
+@pytest.fixture
+def reader(db):
+    user = UserFactory(username="lasare", is_staff=True)
+    user.groups.add(Group.objects.get(name=READERS))
+    return user
+
+
+@pytest.fixture
+def no_perm_user(db):
+    return UserFactory(username="utan-behorighet")
+
+
+@pytest.fixture
+def api_client():
+    return APIClient()
+
+
+@pytest.fixture
+def coordinator_client(client, coordinator):
+    client.force_login(coordinator)
+    return client
