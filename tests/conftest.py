@@ -10,7 +10,6 @@ from samverkan_project.celery import app as celery_app
 from stakeholders.roles import COORDINATORS, READERS
 from tests.factories import UserFactory
 
-IN_CI = bool(os.environ.get("CI"))
 
 
 def service_reachable(url: str, default_port: int, timeout: float = 2.0) -> bool:
@@ -37,7 +36,7 @@ def require_services() -> None:
         problems.append(f"Redis unreachable at {broker_url}")
     if problems:
         message = "; ".join(problems)
-        if IN_CI:
+        if os.environ.get("CI"):
             pytest.fail(f"CI is set and a service is missing: {message}", pytrace=False)
         pytest.skip(f"integration test needs PostgreSQL and Redis: {message}")
 

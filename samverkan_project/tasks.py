@@ -1,0 +1,11 @@
+from celery import shared_task
+
+
+@shared_task(name="samverkan.probe")
+def probe() -> dict:
+    """Report, from inside a worker, that it reaches the database (and how many organisations it sees)."""
+    from samverkan_project.health import database_is_up
+    from stakeholders.models import Organization
+
+    up = database_is_up()
+    return {"database": "up" if up else "down", "organizations": Organization.objects.count() if up else None}

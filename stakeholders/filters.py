@@ -1,0 +1,78 @@
+"""FilterSets for the register's API endpoints (and any page that lists the same things)."""
+
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from stakeholders.choices import Language, Sector
+from stakeholders.models import Organization, Person
+
+
+def search(queryset, value: str, fields: tuple[str, ...]):
+    """Rows where any of ``fields`` contains ``value``; blank input leaves the queryset alone."""
+    value = (value or "").strip()
+    if not value:
+        return queryset
+    condition = Q()
+    for field in fields:
+        condition |= Q(**{f"{field}__icontains": value})
+    return queryset.filter(condition)
+
+
+class OrganizationFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        method="filter_q", label=_("Search"), help_text=_("Name, organisation number, resources or drivers.")
+    )
+    sector = django_filters.MultipleChoiceFilter(
+        choices=Sector.choices, label=_("Sector"), help_text=_("Repeat to match any of several sectors.")
+    )
+    parent_id = django_filters.NumberFilter(field_name="parent", label=_("Parent organisation (ID)"))
+    is_active = django_filters.BooleanFilter(label=_("Active"))
+    power_min = django_filters.NumberFilter(field_name="power", lookup_expr="gte", label=_("Power at least"))
+    power_max = django_filters.NumberFilter(field_name="power", lookup_expr="lte", label=_("Power at most"))
+    interest_min = django_filters.NumberFilter(
+        field_name="interest", lookup_expr="gte", label=_("Interest at least")
+    )
+    interest_max = django_filters.NumberFilter(
+        field_name="interest", lookup_expr="lte", label=_("Interest at most")
+    )
+    resource_level_min = django_filters.NumberFilter(
+        field_name="resource_level", lookup_expr="gte", label=_("Resource level at least")
+    )
+    resource_level_max = django_filters.NumberFilter(
+        field_name="resource_level", lookup_expr="lte", label=_("Resource level at most")
+    )
+
+    class Meta:
+        model = Organization
+        fields = [
+            "q", "sector", "parent_id", "is_active", "power_min", "power_max",
+            "interest_min", "interest_max", "resource_level_min", "resource_level_max",
+        ]
+
+    def filter_q(self, queryset, name, value):
+        return search(queryset, value, ("name", "org_number", "resources", "drivers"))
+
+
+class PersonFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        method="filter_q", label=_("Search"), help_text=_("First or last name, e-mail or title.")
+    )
+    organization_id = django_filters.NumberFilter(field_name="organization", label=_("Organisation (ID)"))
+    is_active = django_filters.BooleanFilter(
+        method="filter_is_active",
+        label=_("Active"),
+        help_text=_("Active people have no leaving date, or one in the future."),
+    )
+    language = django_filters.ChoiceFilter(choices=Language.choices, label=_("Language"))
+
+    class Meta:
+        model = Person
+        fields = ["q", "organization_id", "is_active", "language"]
+
+    def filter_q(self, queryset, name, value):
+        return search(queryset, value, ("first_name", "last_name", "email", "title"))
+
+    def filter_is_active(self, queryset, name, value):
+        # "Active" depends on today's date, so it is the queryset's rule, not a stored column.
+        return queryset.active() if value else queryset.departed()

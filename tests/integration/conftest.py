@@ -1,0 +1,76 @@
+"""Real services: PostgreSQL, Redis and Celery worker processes started by the tests."""
+
+import os
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+from samverkan_project.celery import app as celery_app
+from tests.conftest import require_services
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="session")
+def integration_services():
+    require_services()
+
+
+@pytest.fixture
+def isolated_queue(integration_services):
+    """A queue of this test's own, so a stale message from another run can never be picked up."""
+    queue = f"test-{uuid.uuid4().hex[:8]}"
+    previous = celery_app.conf.task_default_queue
+    celery_app.conf.task_default_queue = queue
+    yield queue
+    celery_app.conf.task_default_queue = previous
+
+
+@pytest.fixture
+def start_worker(transactional_db, isolated_queue):
+    """Start real `celery worker` processes on the test database and this test's queue."""
+    processes = []
+
+    def start(name: str = "w1", concurrency: int = 1) -> subprocess.Popen:
+        db = connection.settings_dict
+        env = {
+            **os.environ,
+            "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
+            "CELERY_TASK_DEFAULT_QUEUE": isolated_queue,
+            "PYTHONUNBUFFERED": "1",
+        }
+        process = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "samverkan_project", "worker", "--loglevel=INFO",
+             f"--concurrency={concurrency}", f"--hostname={name}-{isolated_queue}@%h", "-Q", isolated_queue,
+             "--without-mingle", "--without-gossip"],
+            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        )
+        processes.append(process)
+        wait_until_ready(f"{name}-{isolated_queue}", process)
+        return process
+
+    yield start
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def wait_until_ready(prefix: str, process: subprocess.Popen, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"worker exited early:\n{process.stdout.read()}")
+        replies = celery_app.control.ping(timeout=1.0)
+        if any(name.startswith(prefix) for reply in replies for name in reply):
+            return
+    process.kill()
+    pytest.fail(f"worker {prefix} did not answer a ping within {timeout}s:\n{process.stdout.read()}")
