@@ -33,7 +33,7 @@ demo: setup
 
 run: demo
 	@$(PY) manage.py create_coordinator
-	@echo "Admin: http://127.0.0.1:$${PORT:-8000}/admin/  API: http://127.0.0.1:$${PORT:-8000}/api/v1/  Docs: http://127.0.0.1:$${PORT:-8000}/api/docs/"
+	@echo "Admin: http://127.0.0.1:$${WEB_PORT:-8000}/admin/  API: http://127.0.0.1:$${WEB_PORT:-8000}/api/v1/  Docs: http://127.0.0.1:$${WEB_PORT:-8000}/api/docs/"
 	@echo "Starting web, worker and beat; Ctrl-C stops all three."
 	$(VENV)/bin/honcho -f Procfile.dev start
 

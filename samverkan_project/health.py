@@ -25,7 +25,7 @@ def broker_is_up(timeout: float = 2.0) -> bool:
         with app.connection_for_write() as conn:
             conn.ensure_connection(max_retries=1, timeout=timeout)
             # ensure_connection is lazy for some transports; a channel proves the socket works.
-            conn.default_channel
+            conn.default_channel  # noqa: B018
     except Exception:
         logger.warning("health: broker unreachable", exc_info=True)
         return False

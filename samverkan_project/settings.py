@@ -245,3 +245,7 @@ if env_bool("USE_X_FORWARDED_PROTO", False):
 # --- Domain settings -------------------------------------------------------------------------
 # Power/interest values at or above this count as "high" on the stakeholder grid.
 STAKEHOLDER_GRID_HIGH_FROM = env_int("STAKEHOLDER_GRID_HIGH_FROM", 3)
+# Largest signed agreement document accepted (bytes).
+AGREEMENT_DOCUMENT_MAX_BYTES = env_int("AGREEMENT_DOCUMENT_MAX_BYTES", 20 * 1024 * 1024)
+# An agreement whose end date is this close counts as expiring (days).
+AGREEMENT_EXPIRING_WITHIN_DAYS = env_int("AGREEMENT_EXPIRING_WITHIN_DAYS", 60)

@@ -1,6 +1,10 @@
+import datetime as _dt
+
 import factory
 from django.contrib.auth import get_user_model
 
+from agreements.choices import AnchoringKind, Mandate
+from agreements.models import Agreement, Anchoring, Commitment, Party, Representative, Responsibility
 from stakeholders.choices import Sector
 from stakeholders.models import Organization, Person
 from stakeholders.validators import luhn_check_digit
@@ -44,3 +48,86 @@ class PersonFactory(factory.django.DjangoModelFactory):
     email = factory.Sequence(lambda n: f"person{n}@example.se")
     organization = factory.SubFactory(OrganizationFactory)
     title = "Utvecklingsledare"
+
+
+# --- agreements ------------------------------------------------------------------------------
+
+
+class AgreementFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Agreement
+
+    title = factory.Sequence(lambda n: f"Överenskommelse {n}")
+    reference = factory.Sequence(lambda n: f"KS 2026/{n}")
+    purpose = "Gemensamt arbete för unga i arbete."
+    valid_from = _dt.date(2026, 1, 1)
+    valid_to = _dt.date(2028, 12, 31)
+    next_review_on = _dt.date(2027, 6, 1)
+
+
+class PartyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Party
+
+    agreement = factory.SubFactory(AgreementFactory)
+    organization = factory.SubFactory(OrganizationFactory)
+
+
+class RepresentativeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Representative
+
+    party = factory.SubFactory(PartyFactory)
+    agreement = factory.SelfAttribute("party.agreement")
+    person = factory.SubFactory(PersonFactory, organization=factory.SelfAttribute("..party.organization"))
+    mandate = Mandate.DECIDE
+    hours_per_month = 8
+
+
+class ResponsibilityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Responsibility
+
+    agreement = factory.SubFactory(AgreementFactory)
+    title = factory.Sequence(lambda n: f"Ansvar {n}")
+    responsible = factory.SubFactory(PersonFactory)
+    deputy = None
+
+
+class AnchoringFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Anchoring
+
+    party = factory.SubFactory(PartyFactory)
+    agreement = factory.SelfAttribute("party.agreement")
+    kind = AnchoringKind.DECISION
+    body = "Kommunstyrelsen"
+    reference = factory.Sequence(lambda n: f"KS 2026/{n}")
+    date = _dt.date(2026, 1, 15)
+
+
+class CommitmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Commitment
+
+    party = factory.SubFactory(PartyFactory)
+    agreement = factory.SelfAttribute("party.agreement")
+    description = "Avsätta en handläggare på halvtid"
+    due_on = _dt.date(2026, 6, 30)
+
+
+def agreement_with(parties: int = 2, responsibilities: int = 2, deputies: bool = True, anchored: bool = True):
+    """An agreement with parties, one deciding representative each, roles spread over the parties'
+    people (with deputies from another party) and, if anchored, a decision and a sponsor per party."""
+    agreement = AgreementFactory()
+    party_rows = [PartyFactory(agreement=agreement) for _ in range(parties)]
+    reps = [RepresentativeFactory(party=party) for party in party_rows]
+    for index in range(responsibilities):
+        responsible = reps[index % len(reps)].person
+        deputy = reps[(index + 1) % len(reps)].person if deputies and len(reps) > 1 else None
+        ResponsibilityFactory(agreement=agreement, responsible=responsible, deputy=deputy)
+    if anchored:
+        for party, rep in zip(party_rows, reps, strict=True):
+            AnchoringFactory(party=party)
+            AnchoringFactory(party=party, kind=AnchoringKind.SPONSOR, person=rep.person, date=None)
+    return agreement

@@ -13,7 +13,5 @@ def exception_handler(exc, context):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         exc = exceptions.ValidationError(detail=detail)
     elif isinstance(exc, IntegrityError):
-        return Response(
-            {"detail": _("The change conflicts with existing data.")}, status=status.HTTP_409_CONFLICT
-        )
+        return Response({"detail": _("The change conflicts with existing data.")}, status=status.HTTP_409_CONFLICT)
     return drf_exception_handler(exc, context)

@@ -1,0 +1,64 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AgreementStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    ACTIVE = "active", _("Active")
+    EXPIRED = "expired", _("Expired")
+    TERMINATED = "terminated", _("Terminated")
+
+
+class Ambition(models.TextChoices):
+    """The ladder from the source texts: samtal → samsyn → samverkan → samhandling."""
+
+    DIALOGUE = "dialogue", _("Dialogue (samtal)")
+    SHARED_VIEW = "shared_view", _("Shared view (samsyn)")
+    COLLABORATION = "collaboration", _("Collaboration (samverkan)")
+    JOINT_ACTION = "joint_action", _("Joint action (samhandling)")
+
+
+class PartyRole(models.TextChoices):
+    OWNER = "owner", _("Owner")
+    PARTNER = "partner", _("Partner")
+    FINANCIER = "financier", _("Financier")
+    EXPERT = "expert", _("Expert")
+    OTHER = "other", _("Other")
+
+
+class Mandate(models.TextChoices):
+    NONE = "none", _("None")
+    PREPARE = "prepare", _("Prepare")
+    DECIDE = "decide", _("Decide")
+
+
+class ResponsibilityKind(models.TextChoices):
+    COORDINATION = "coordination", _("Coordination")
+    STEERING = "steering", _("Steering")
+    OPERATIONS = "operations", _("Operations")
+    COMMUNICATION = "communication", _("Communication")
+    FINANCE = "finance", _("Finance")
+    FOLLOW_UP = "follow_up", _("Follow-up")
+    OTHER = "other", _("Other")
+
+
+class AnchoringKind(models.TextChoices):
+    DECISION = "decision", _("Decision")
+    PLAN = "plan", _("Adopted plan or budget")
+    SPONSOR = "sponsor", _("Sponsor")
+    BRIEFING = "briefing", _("Management briefing")
+
+
+class CommitmentStatus(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    IN_PROGRESS = "in_progress", _("In progress")
+    DONE = "done", _("Done")
+    DELAYED = "delayed", _("Delayed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class AnchoringStatus(models.TextChoices):
+    COMPLETE = "complete", _("Complete")
+    DECISION_OR_PLAN_MISSING = "decision_or_plan_missing", _("Decision or plan missing")
+    SPONSOR_MISSING = "sponsor_missing", _("Sponsor missing")
+    MISSING = "missing", _("Decision or plan and sponsor missing")

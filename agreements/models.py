@@ -1,0 +1,376 @@
+from django.core.exceptions import ValidationError
+from django.core.validators import FileExtensionValidator, MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from agreements.choices import (
+    AgreementStatus,
+    Ambition,
+    AnchoringKind,
+    CommitmentStatus,
+    Mandate,
+    PartyRole,
+    ResponsibilityKind,
+)
+from agreements.validators import validate_pdf
+from stakeholders.models import Organization, Person
+
+
+def organization_lineage(organization_id: int | None) -> set[int]:
+    """The organisation and all its ancestors (a person in a förvaltning belongs to the kommun too)."""
+    lineage: set[int] = set()
+    current = organization_id
+    while current is not None and current not in lineage:
+        lineage.add(current)
+        current = Organization.objects.filter(pk=current).values_list("parent_id", flat=True).first()
+    return lineage
+
+
+def person_belongs_to(person: Person | None, organization_id: int | None) -> bool:
+    return person is not None and organization_id in organization_lineage(person.organization_id)
+
+
+def choices_constraint(field: str, choices, name: str) -> models.CheckConstraint:
+    return models.CheckConstraint(condition=Q(**{f"{field}__in": choices.values}), name=name)
+
+
+class Agreement(models.Model):
+    title = models.CharField(_("title"), max_length=255)
+    reference = models.CharField(
+        _("reference"), max_length=100, blank=True, help_text=_("Diarienummer, e.g. KS 2026/123.")
+    )
+    purpose = models.TextField(_("purpose"), blank=True)
+    goals = models.TextField(_("goals"), blank=True)
+    ambition = models.CharField(
+        _("ambition level"), max_length=20, choices=Ambition.choices, default=Ambition.COLLABORATION
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=AgreementStatus.choices, default=AgreementStatus.DRAFT, editable=False
+    )
+    valid_from = models.DateField(_("valid from"), null=True, blank=True)
+    valid_to = models.DateField(_("valid to"), null=True, blank=True)
+    notice_period_months = models.PositiveSmallIntegerField(
+        _("notice period (months)"), null=True, blank=True, validators=[MaxValueValidator(60)]
+    )
+    review_interval_months = models.PositiveSmallIntegerField(
+        _("review interval (months)"), default=12, validators=[MinValueValidator(1), MaxValueValidator(60)]
+    )
+    next_review_on = models.DateField(_("next review"), null=True, blank=True)
+    assessment_interval_months = models.PositiveSmallIntegerField(
+        _("assessment interval (months)"), default=12, validators=[MinValueValidator(1), MaxValueValidator(60)]
+    )
+    coordinator = models.ForeignKey(
+        Person,
+        verbose_name=_("coordinator"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="coordinated_agreements",
+    )
+    document = models.FileField(
+        _("signed document"),
+        upload_to="agreements/%Y/",
+        blank=True,
+        validators=[FileExtensionValidator(["pdf"]), validate_pdf],
+        help_text=_("The signed agreement as a PDF."),
+    )
+    renewed_from = models.OneToOneField(
+        "self",
+        verbose_name=_("renewal of"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="renewal",
+        editable=False,
+    )
+    terminated_on = models.DateField(_("terminated on"), null=True, blank=True, editable=False)
+    termination_reason = models.TextField(_("reason for termination"), blank=True, editable=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    history = HistoricalRecords(verbose_name=_("historical agreement"))
+
+    class Meta:
+        verbose_name = _("agreement")
+        verbose_name_plural = _("agreements")
+        ordering = ["-valid_from", "title", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_from__isnull=True) | Q(valid_to__gte=F("valid_from")),
+                name="agreement_valid_to_not_before_valid_from",
+                violation_error_message=_("The end date cannot be before the start date."),
+            ),
+            choices_constraint("status", AgreementStatus, "agreement_status_valid"),
+            choices_constraint("ambition", Ambition, "agreement_ambition_valid"),
+            models.CheckConstraint(
+                condition=Q(review_interval_months__gte=1) & Q(assessment_interval_months__gte=1),
+                name="agreement_intervals_positive",
+                violation_error_message=_("Intervals are at least one month."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=AgreementStatus.ACTIVE) | Q(valid_from__isnull=False),
+                name="agreement_active_has_start",
+                violation_error_message=_("An active agreement needs a start date."),
+            ),
+            models.UniqueConstraint(
+                "reference",
+                condition=~Q(reference=""),
+                name="agreement_unique_reference",
+                violation_error_message=_("An agreement with this reference already exists."),
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "valid_to"]), models.Index(fields=["next_review_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.reference})" if self.reference else self.title
+
+    def clean(self) -> None:
+        super().clean()
+        self.reference = (self.reference or "").strip()
+        if self.valid_from and self.valid_to and self.valid_to < self.valid_from:
+            raise ValidationError({"valid_to": _("The end date cannot be before the start date.")})
+
+    @property
+    def is_review_overdue(self) -> bool:
+        return self.next_review_on is not None and self.next_review_on < timezone.localdate()
+
+
+class Party(models.Model):
+    agreement = models.ForeignKey(
+        Agreement, verbose_name=_("agreement"), on_delete=models.CASCADE, related_name="parties"
+    )
+    organization = models.ForeignKey(
+        Organization, verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="parties"
+    )
+    role = models.CharField(_("role"), max_length=20, choices=PartyRole.choices, default=PartyRole.PARTNER)
+    contribution = models.TextField(_("contribution"), blank=True, help_text=_("What the party brings."))
+
+    history = HistoricalRecords(verbose_name=_("historical party"))
+
+    class Meta:
+        verbose_name = _("party")
+        verbose_name_plural = _("parties")
+        ordering = ["agreement_id", "organization__name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agreement", "organization"],
+                name="party_unique_organization_per_agreement",
+                violation_error_message=_("This organisation is already a party to the agreement."),
+            ),
+            choices_constraint("role", PartyRole, "party_role_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.organization)
+
+
+class PartyChild(models.Model):
+    """A row that belongs to a party; `agreement` mirrors `party.agreement` so it can be an inline."""
+
+    agreement = models.ForeignKey(Agreement, verbose_name=_("agreement"), on_delete=models.CASCADE)
+    party = models.ForeignKey(Party, verbose_name=_("party"), on_delete=models.CASCADE)
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        self._take_agreement_from_party()
+        super().save(*args, **kwargs)
+
+    def full_clean(self, *args, **kwargs):
+        self._take_agreement_from_party()
+        super().full_clean(*args, **kwargs)
+
+    def clean(self) -> None:
+        super().clean()
+        if self.party_id is not None and self.party.agreement_id != self.agreement_id:
+            raise ValidationError({"party": _("The party belongs to another agreement.")})
+
+    def _take_agreement_from_party(self) -> None:
+        if self.agreement_id is None and self.party_id is not None:
+            self.agreement_id = self.party.agreement_id
+
+
+class Representative(PartyChild):
+    person = models.ForeignKey(
+        Person, verbose_name=_("person"), on_delete=models.PROTECT, related_name="representations"
+    )
+    mandate = models.CharField(_("mandate"), max_length=10, choices=Mandate.choices, default=Mandate.PREPARE)
+    hours_per_month = models.DecimalField(
+        _("hours per month"),
+        max_digits=5,
+        decimal_places=1,
+        default=0,
+        validators=[MinValueValidator(0), MaxValueValidator(744)],
+    )
+    is_primary = models.BooleanField(_("primary representative"), default=False)
+
+    history = HistoricalRecords(verbose_name=_("historical representative"))
+
+    class Meta:
+        verbose_name = _("representative")
+        verbose_name_plural = _("representatives")
+        ordering = ["party_id", "-is_primary", "id"]
+        default_related_name = "representatives"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["party", "person"],
+                name="representative_unique_person_per_party",
+                violation_error_message=_("This person already represents the party."),
+            ),
+            models.UniqueConstraint(
+                fields=["party"],
+                condition=Q(is_primary=True),
+                name="representative_one_primary_per_party",
+                violation_error_message=_("The party already has a primary representative."),
+            ),
+            choices_constraint("mandate", Mandate, "representative_mandate_valid"),
+            models.CheckConstraint(
+                condition=Q(hours_per_month__gte=0) & Q(hours_per_month__lte=744),
+                name="representative_hours_in_range",
+                violation_error_message=_("Hours per month are between 0 and 744."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} ({self.get_mandate_display()})"
+
+    def clean(self) -> None:
+        super().clean()
+        if self.party_id and self.person_id and not person_belongs_to(self.person, self.party.organization_id):
+            raise ValidationError(
+                {
+                    "person": _("A representative must belong to the party's organisation (%(org)s).")
+                    % {"org": self.party.organization}
+                }
+            )
+
+
+class Responsibility(models.Model):
+    agreement = models.ForeignKey(
+        Agreement, verbose_name=_("agreement"), on_delete=models.CASCADE, related_name="responsibilities"
+    )
+    title = models.CharField(_("title"), max_length=200)
+    kind = models.CharField(
+        _("kind"), max_length=20, choices=ResponsibilityKind.choices, default=ResponsibilityKind.OTHER
+    )
+    description = models.TextField(_("description"), blank=True)
+    responsible = models.ForeignKey(
+        Person, verbose_name=_("responsible"), on_delete=models.PROTECT, related_name="responsibilities"
+    )
+    deputy = models.ForeignKey(
+        Person, verbose_name=_("deputy"), on_delete=models.PROTECT, null=True, blank=True, related_name="deputyships"
+    )
+
+    history = HistoricalRecords(verbose_name=_("historical responsibility"))
+
+    class Meta:
+        verbose_name = _("responsibility")
+        verbose_name_plural = _("responsibilities")
+        ordering = ["agreement_id", "kind", "title", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(deputy__isnull=True) | ~Q(deputy=F("responsible")),
+                name="responsibility_deputy_not_responsible",
+                violation_error_message=_("The deputy cannot be the responsible person."),
+            ),
+            choices_constraint("kind", ResponsibilityKind, "responsibility_kind_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def clean(self) -> None:
+        super().clean()
+        if self.deputy_id is not None and self.deputy_id == self.responsible_id:
+            raise ValidationError({"deputy": _("The deputy cannot be the responsible person.")})
+        if self.agreement_id is None:
+            return
+        party_orgs = set(Party.objects.filter(agreement_id=self.agreement_id).values_list("organization_id", flat=True))
+        errors = {}
+        for field in ("responsible", "deputy"):
+            person = getattr(self, field) if getattr(self, f"{field}_id") else None
+            if person is not None and not (organization_lineage(person.organization_id) & party_orgs):
+                errors[field] = _("%(person)s does not belong to any of the agreement's parties.") % {"person": person}
+        if errors:
+            raise ValidationError(errors)
+
+
+class Anchoring(PartyChild):
+    kind = models.CharField(_("kind"), max_length=10, choices=AnchoringKind.choices)
+    body = models.CharField(
+        _("decision-making body"), max_length=200, blank=True, help_text=_("E.g. Kommunstyrelsen, the board.")
+    )
+    reference = models.CharField(_("reference"), max_length=100, blank=True)
+    date = models.DateField(_("date"), null=True, blank=True)
+    person = models.ForeignKey(
+        Person,
+        verbose_name=_("sponsor"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="sponsorships",
+        help_text=_("For a sponsor: the manager with mandate."),
+    )
+    note = models.TextField(_("note"), blank=True)
+
+    history = HistoricalRecords(verbose_name=_("historical anchoring"))
+
+    class Meta:
+        verbose_name = _("anchoring")
+        verbose_name_plural = _("anchorings")
+        ordering = ["party_id", "kind", "id"]
+        default_related_name = "anchorings"
+        constraints = [
+            choices_constraint("kind", AnchoringKind, "anchoring_kind_valid"),
+            models.CheckConstraint(
+                condition=~Q(kind=AnchoringKind.SPONSOR) | Q(person__isnull=False),
+                name="anchoring_sponsor_has_person",
+                violation_error_message=_("A sponsor anchoring names the sponsor."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind=AnchoringKind.DECISION) | Q(date__isnull=False),
+                name="anchoring_decision_has_date",
+                violation_error_message=_("A decision has a date."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.reference or self.body or self.person or ''}".strip()
+
+    def clean(self) -> None:
+        super().clean()
+        errors = {}
+        if self.kind == AnchoringKind.SPONSOR and not self.person_id:
+            errors["person"] = _("A sponsor anchoring names the sponsor.")
+        if self.kind == AnchoringKind.DECISION and not self.date:
+            errors["date"] = _("A decision has a date.")
+        if self.person_id and self.party_id and not person_belongs_to(self.person, self.party.organization_id):
+            errors["person"] = _("The sponsor must belong to the party's own organisation (%(org)s).") % {
+                "org": self.party.organization
+            }
+        if errors:
+            raise ValidationError(errors)
+
+
+class Commitment(PartyChild):
+    description = models.CharField(_("commitment"), max_length=500)
+    due_on = models.DateField(_("due"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=CommitmentStatus.choices, default=CommitmentStatus.PLANNED
+    )
+
+    history = HistoricalRecords(verbose_name=_("historical commitment"))
+
+    class Meta:
+        verbose_name = _("commitment")
+        verbose_name_plural = _("commitments")
+        ordering = ["party_id", "due_on", "id"]
+        default_related_name = "commitments"
+        constraints = [choices_constraint("status", CommitmentStatus, "commitment_status_valid")]
+
+    def __str__(self) -> str:
+        return self.description

@@ -1,0 +1,137 @@
+"""Pure functions over plain data: bus factor, anchoring status, mandate coverage, role concentration.
+
+No ORM here: the risk engine loads a snapshot once and calls these for every agreement.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Hashable, Iterable, Sequence
+from dataclasses import dataclass
+from itertools import combinations
+
+from agreements.choices import AnchoringKind, AnchoringStatus, Mandate
+
+PersonId = Hashable
+# (responsible, deputy or None) for each responsibility of one agreement.
+Role = tuple[PersonId, PersonId | None]
+
+EXACT_UP_TO = 3
+
+
+@dataclass(frozen=True)
+class BusFactor:
+    value: int | None  # None: the agreement has no responsibilities to lose
+    exact: bool
+    people: tuple  # one smallest (or greedy) set of people whose departure loses half the roles
+
+
+def _lost(roles: Sequence[Role], gone: set) -> int:
+    return sum(1 for responsible, deputy in roles if responsible in gone and (deputy is None or deputy in gone))
+
+
+def bus_factor(roles: Sequence[Role]) -> BusFactor:
+    """The smallest number of people whose joint departure leaves at least half of the
+    responsibilities with neither their responsible nor their deputy.
+
+    Exact (exhaustive search) when the answer is 1–3. Above that, a greedy bound: repeatedly
+    remove the person whose departure loses the most further roles (ties: the person holding
+    the most roles still covered), until half are lost. The greedy set is a real solution, so the
+    bound is never below the exact value; it is reported with ``exact=False``.
+    """
+    roles = [(responsible, deputy) for responsible, deputy in roles]
+    if not roles:
+        return BusFactor(None, True, ())
+    needed = (len(roles) + 1) // 2  # "at least half"
+    people = sorted({p for role in roles for p in role if p is not None}, key=repr)
+    for size in range(1, min(EXACT_UP_TO, len(people)) + 1):
+        for group in combinations(people, size):
+            if _lost(roles, set(group)) >= needed:
+                return BusFactor(size, True, group)
+    gone: list = []
+    while _lost(roles, set(gone)) < needed:
+        remaining = [p for p in people if p not in gone]
+        current = set(gone)
+
+        def gain(person, current=current):
+            lost_after = _lost(roles, current | {person})
+            holds = sum(1 for r, d in roles if person in (r, d) and not (r in current and (d is None or d in current)))
+            return (lost_after, holds)
+
+        gone.append(max(remaining, key=gain))
+    return BusFactor(len(gone), False, tuple(gone))
+
+
+@dataclass(frozen=True)
+class AnchoringFact:
+    kind: str
+    # For a sponsor: is the person active, and do they belong to the party's own organisation?
+    person_active: bool = True
+    person_in_party: bool = True
+
+
+def anchoring_status(anchorings: Iterable[AnchoringFact]) -> AnchoringStatus:
+    """complete when a decision or plan exists and an active sponsor of the party's own
+    organisation is named; otherwise which of the two is missing."""
+    facts = list(anchorings)
+    has_decision_or_plan = any(f.kind in (AnchoringKind.DECISION, AnchoringKind.PLAN) for f in facts)
+    has_sponsor = any(f.kind == AnchoringKind.SPONSOR and f.person_active and f.person_in_party for f in facts)
+    if has_decision_or_plan and has_sponsor:
+        return AnchoringStatus.COMPLETE
+    if has_sponsor:
+        return AnchoringStatus.DECISION_OR_PLAN_MISSING
+    if has_decision_or_plan:
+        return AnchoringStatus.SPONSOR_MISSING
+    return AnchoringStatus.MISSING
+
+
+@dataclass(frozen=True)
+class MandateCoverage:
+    parties: int
+    with_decide: int
+    missing: tuple  # the party keys without a representative who may decide
+
+    @property
+    def ratio(self) -> float | None:
+        return None if self.parties == 0 else self.with_decide / self.parties
+
+
+def mandate_coverage(mandates_by_party: dict[Hashable, Iterable[str]]) -> MandateCoverage:
+    """How many parties have at least one (active) representative with mandate to decide."""
+    missing = tuple(party for party, mandates in mandates_by_party.items() if Mandate.DECIDE not in set(mandates))
+    total = len(mandates_by_party)
+    return MandateCoverage(parties=total, with_decide=total - len(missing), missing=missing)
+
+
+@dataclass(frozen=True)
+class PersonLoad:
+    person: PersonId
+    responsible: int
+    deputy: int
+    share: float  # share of the agreement's responsibilities this person is responsible for
+
+
+def role_concentration(roles: Sequence[Role]) -> list[PersonLoad]:
+    """Per person: responsible and deputy counts and the share of roles held, most loaded first."""
+    total = len(roles)
+    responsible = Counter(r for r, _d in roles)
+    deputy = Counter(d for _r, d in roles if d is not None)
+    people = set(responsible) | set(deputy)
+    loads = [PersonLoad(p, responsible[p], deputy[p], responsible[p] / total if total else 0.0) for p in people]
+    return sorted(loads, key=lambda load: (-load.responsible, -load.deputy, repr(load.person)))
+
+
+@dataclass(frozen=True)
+class MatrixRow:
+    person: PersonId
+    cells: tuple  # per responsibility: "R", "D" or ""
+    load: PersonLoad
+
+
+def role_matrix(roles: Sequence[Role]) -> list[MatrixRow]:
+    """People × responsibilities, marking responsible (R) and deputy (D), most loaded first."""
+    rows = []
+    for load in role_concentration(roles):
+        cells = tuple("R" if r == load.person else "D" if d == load.person else "" for r, d in roles)
+        rows.append(MatrixRow(load.person, cells, load))
+    return rows

@@ -1,0 +1,284 @@
+"""Writes on agreements: plain create/update with validation, the lifecycle, and the hand-over."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from dateutil.relativedelta import relativedelta
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from simple_history.utils import update_change_reason
+
+from agreements.choices import AgreementStatus, AnchoringKind, Mandate
+from agreements.models import Agreement, Anchoring, Commitment, Party, Representative, Responsibility
+from samverkan_project.services import validated_save
+from stakeholders.models import Person
+
+AGREEMENT_FIELDS = {
+    "title",
+    "reference",
+    "purpose",
+    "goals",
+    "ambition",
+    "valid_from",
+    "valid_to",
+    "notice_period_months",
+    "review_interval_months",
+    "next_review_on",
+    "assessment_interval_months",
+    "coordinator",
+    "document",
+}
+PARTY_FIELDS = {"agreement", "organization", "role", "contribution"}
+REPRESENTATIVE_FIELDS = {"party", "person", "mandate", "hours_per_month", "is_primary"}
+RESPONSIBILITY_FIELDS = {"agreement", "title", "kind", "description", "responsible", "deputy"}
+ANCHORING_FIELDS = {"party", "kind", "body", "reference", "date", "person", "note"}
+COMMITMENT_FIELDS = {"party", "description", "due_on", "status"}
+
+MODEL_FIELDS = {
+    Agreement: AGREEMENT_FIELDS,
+    Party: PARTY_FIELDS,
+    Representative: REPRESENTATIVE_FIELDS,
+    Responsibility: RESPONSIBILITY_FIELDS,
+    Anchoring: ANCHORING_FIELDS,
+    Commitment: COMMITMENT_FIELDS,
+}
+
+
+@transaction.atomic
+def record_create(*, model, **values):
+    """Create any agreement-app record through its model validation."""
+    return validated_save(model(), MODEL_FIELDS[model], values)
+
+
+@transaction.atomic
+def record_update(*, instance, **values):
+    """Update any agreement-app record through its model validation."""
+    return validated_save(instance, MODEL_FIELDS[type(instance)], values)
+
+
+def _set_status(agreement: Agreement, status: str, reason: str, **fields) -> Agreement:
+    agreement.status = status
+    for name, value in fields.items():
+        setattr(agreement, name, value)
+    agreement.full_clean()
+    agreement.save()
+    update_change_reason(agreement, reason)
+    return agreement
+
+
+@transaction.atomic
+def agreement_activate(*, agreement: Agreement) -> Agreement:
+    """Draft → active: needs a start date, at least two parties and at least one responsibility."""
+    agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
+    if agreement.status != AgreementStatus.DRAFT:
+        raise ValidationError(
+            _("Only a draft can be activated; this agreement is %(status)s.")
+            % {"status": agreement.get_status_display().lower()}
+        )
+    problems = []
+    if agreement.valid_from is None:
+        problems.append(_("it needs a start date"))
+    if agreement.parties.count() < 2:
+        problems.append(_("it needs at least two parties"))
+    if not agreement.responsibilities.exists():
+        problems.append(_("it needs at least one responsibility"))
+    if problems:
+        raise ValidationError(_("The agreement cannot be activated: %(problems)s.") % {"problems": "; ".join(problems)})
+    if agreement.next_review_on is None:
+        agreement.next_review_on = agreement.valid_from + relativedelta(months=agreement.review_interval_months)
+    predecessor = agreement.renewed_from
+    if predecessor is not None and predecessor.status == AgreementStatus.ACTIVE:
+        _set_status(predecessor, AgreementStatus.EXPIRED, _("Replaced by its renewal"))
+    return _set_status(agreement, AgreementStatus.ACTIVE, _("Activated"))
+
+
+@transaction.atomic
+def agreement_terminate(*, agreement: Agreement, on: date | None = None, reason: str = "") -> Agreement:
+    """Active (or draft) → terminated, with the day and the reason."""
+    agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
+    if agreement.status not in (AgreementStatus.DRAFT, AgreementStatus.ACTIVE):
+        raise ValidationError(
+            _("Only a draft or active agreement can be terminated; this agreement is %(status)s.")
+            % {"status": agreement.get_status_display().lower()}
+        )
+    day = on or timezone.localdate()
+    if agreement.valid_from and day < agreement.valid_from:
+        raise ValidationError({"on": _("The termination date cannot be before the start date.")})
+    return _set_status(
+        agreement, AgreementStatus.TERMINATED, _("Terminated"), terminated_on=day, termination_reason=reason.strip()
+    )
+
+
+@transaction.atomic
+def agreement_expire_due(*, today: date | None = None) -> int:
+    """Active agreements whose end date has passed become expired; returns how many."""
+    day = today or timezone.localdate()
+    due = Agreement.objects.select_for_update().filter(status=AgreementStatus.ACTIVE, valid_to__lt=day)
+    count = 0
+    for agreement in due:
+        _set_status(agreement, AgreementStatus.EXPIRED, _("Expired at the end of its period"))
+        count += 1
+    return count
+
+
+@transaction.atomic
+def agreement_renew(*, agreement: Agreement, valid_from: date | None = None, valid_to: date | None = None) -> Agreement:
+    """A new draft for the next period, carrying parties, representatives, roles and sponsors over.
+
+    Decisions, plans and commitments belong to a period and are not carried over.
+    """
+    agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
+    if agreement.status not in (AgreementStatus.ACTIVE, AgreementStatus.EXPIRED):
+        raise ValidationError(_("Only an active or expired agreement can be renewed."))
+    if Agreement.objects.filter(renewed_from=agreement).exists():
+        raise ValidationError(_("This agreement has already been renewed."))
+    if valid_from is None:
+        if agreement.valid_to is None:
+            raise ValidationError({"valid_from": _("Give the start date of the new period.")})
+        valid_from = agreement.valid_to + relativedelta(days=1)
+    if valid_to is None and agreement.valid_from and agreement.valid_to:
+        # The same length in calendar terms (three years stay three years across leap days).
+        span = relativedelta(agreement.valid_to + relativedelta(days=1), agreement.valid_from)
+        valid_to = valid_from + span - relativedelta(days=1)
+    renewal = validated_save(
+        Agreement(renewed_from=agreement),
+        AGREEMENT_FIELDS,
+        {
+            "title": agreement.title,
+            "reference": "",
+            "purpose": agreement.purpose,
+            "goals": agreement.goals,
+            "ambition": agreement.ambition,
+            "valid_from": valid_from,
+            "valid_to": valid_to,
+            "notice_period_months": agreement.notice_period_months,
+            "review_interval_months": agreement.review_interval_months,
+            "assessment_interval_months": agreement.assessment_interval_months,
+            "coordinator": agreement.coordinator,
+        },
+    )
+    for party in agreement.parties.prefetch_related("representatives", "anchorings"):
+        new_party = Party.objects.create(
+            agreement=renewal, organization_id=party.organization_id, role=party.role, contribution=party.contribution
+        )
+        for rep in party.representatives.all():
+            Representative.objects.create(
+                agreement=renewal,
+                party=new_party,
+                person_id=rep.person_id,
+                mandate=rep.mandate,
+                hours_per_month=rep.hours_per_month,
+                is_primary=rep.is_primary,
+            )
+        for anchoring in party.anchorings.all():
+            if anchoring.kind == AnchoringKind.SPONSOR:
+                Anchoring.objects.create(
+                    agreement=renewal,
+                    party=new_party,
+                    kind=anchoring.kind,
+                    person_id=anchoring.person_id,
+                    note=anchoring.note,
+                )
+    for role in agreement.responsibilities.all():
+        Responsibility.objects.create(
+            agreement=renewal,
+            title=role.title,
+            kind=role.kind,
+            description=role.description,
+            responsible_id=role.responsible_id,
+            deputy_id=role.deputy_id,
+        )
+    return renewal
+
+
+@dataclass
+class HandOverSummary:
+    responsibilities: int = 0
+    deputyships: int = 0
+    representations: int = 0
+    sponsorships: int = 0
+    coordinator_roles: int = 0
+
+    @property
+    def total(self) -> int:
+        return (
+            self.responsibilities + self.deputyships + self.representations + self.sponsorships + self.coordinator_roles
+        )
+
+
+OPEN_STATUSES = (AgreementStatus.DRAFT, AgreementStatus.ACTIVE)
+MANDATE_RANK = {Mandate.NONE: 0, Mandate.PREPARE: 1, Mandate.DECIDE: 2}
+
+
+@transaction.atomic
+def person_hand_over(*, person: Person, successor: Person, left_on: date | None = None) -> HandOverSummary:
+    """Move every role a leaving person holds in draft and active agreements to ``successor``
+    and record the departure. Closed agreements keep their history as it was; every change is in
+    the change history with the reason "hand-over".
+    """
+    if successor.pk == person.pk:
+        raise ValidationError({"successor": _("The successor must be another person.")})
+    if not successor.is_active:
+        raise ValidationError({"successor": _("The successor has left and cannot take over roles.")})
+    reason = _("Hand-over from %(person)s to %(successor)s") % {"person": person, "successor": successor}
+    summary = HandOverSummary()
+    errors: list[str] = []
+
+    def move(instance, field: str, counter: str, **extra) -> None:
+        setattr(instance, field, successor)
+        for name, value in extra.items():
+            setattr(instance, name, value)
+        try:
+            instance.full_clean()
+        except ValidationError as exc:
+            errors.extend(f"{instance._meta.verbose_name} «{instance}»: {m}" for m in exc.messages)
+            return
+        instance.save()
+        update_change_reason(instance, reason)
+        setattr(summary, counter, getattr(summary, counter) + 1)
+
+    open_filter = {"agreement__status__in": OPEN_STATUSES}
+    for role in Responsibility.objects.filter(responsible=person, **open_filter).select_related("deputy"):
+        # The successor cannot be their own deputy: the deputyship is emptied rather than refused.
+        extra = {"deputy": None} if role.deputy_id == successor.pk else {}
+        move(role, "responsible", "responsibilities", **extra)
+    for role in Responsibility.objects.filter(deputy=person, **open_filter):
+        if role.responsible_id == successor.pk:
+            role.deputy = None
+            role.save()
+            update_change_reason(role, reason)
+            summary.deputyships += 1
+        else:
+            move(role, "deputy", "deputyships")
+    for rep in Representative.objects.filter(person=person, **open_filter).select_related("party__organization"):
+        twin = Representative.objects.filter(party_id=rep.party_id, person=successor).first()
+        if twin is not None:
+            # Already a representative of that party: keep that row with the stronger mandate.
+            if MANDATE_RANK[rep.mandate] > MANDATE_RANK[twin.mandate] or (rep.is_primary and not twin.is_primary):
+                rep_was_primary = rep.is_primary
+                twin.mandate = max(rep.mandate, twin.mandate, key=MANDATE_RANK.__getitem__)
+                rep.delete()
+                twin.is_primary = twin.is_primary or rep_was_primary
+                twin.save()
+                update_change_reason(twin, reason)
+            else:
+                rep.delete()
+            summary.representations += 1
+            continue
+        move(rep, "person", "representations")
+    for anchoring in Anchoring.objects.filter(person=person, **open_filter).select_related("party__organization"):
+        move(anchoring, "person", "sponsorships")
+    for agreement in Agreement.objects.filter(coordinator=person, status__in=OPEN_STATUSES):
+        move(agreement, "coordinator", "coordinator_roles")
+    if errors:
+        raise ValidationError(errors)
+    if person.left_on is None or left_on is not None:
+        person.left_on = left_on or timezone.localdate()
+        person.full_clean()
+        person.save()
+        update_change_reason(person, reason)
+    return summary
