@@ -16,9 +16,7 @@ SCALE_VALIDATORS = [MinValueValidator(SCALE_MIN), MaxValueValidator(SCALE_MAX)]
 
 
 def scale_field(verbose_name, help_text):
-    return models.PositiveSmallIntegerField(
-        verbose_name, default=3, validators=SCALE_VALIDATORS, help_text=help_text
-    )
+    return models.PositiveSmallIntegerField(verbose_name, default=3, validators=SCALE_VALIDATORS, help_text=help_text)
 
 
 def scale_constraint(field: str, model: str) -> models.CheckConstraint:
@@ -82,6 +80,11 @@ class Organization(models.Model):
                 violation_error_message=_("An organisation number is written NNNNNN-NNNN."),
             ),
             models.CheckConstraint(
+                condition=~Q(name=""),
+                name="organization_name_not_blank",
+                violation_error_message=_("An organisation needs a name."),
+            ),
+            models.CheckConstraint(
                 condition=~Q(parent=models.F("pk")),
                 name="organization_not_own_parent",
                 violation_error_message=_("An organisation cannot be its own parent."),
@@ -104,8 +107,9 @@ class Organization(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def clean(self) -> None:
-        super().clean()
+    def clean_fields(self, exclude=None) -> None:
+        # Normalise before the field checks, so "16 556012-5790" is not refused for its length.
+        self.name = (self.name or "").strip()
         if self.org_number:
             try:
                 self.org_number = normalize_org_number(self.org_number)
@@ -113,7 +117,10 @@ class Organization(models.Model):
                 raise ValidationError({"org_number": exc.messages}) from exc
         else:
             self.org_number = None
-        self.name = (self.name or "").strip()
+        super().clean_fields(exclude=exclude)
+
+    def clean(self) -> None:
+        super().clean()
         if self.parent_id is not None:
             self._check_parent_chain()
 
@@ -171,9 +178,7 @@ class Person(models.Model):
         Organization, verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="people"
     )
     title = models.CharField(_("title"), max_length=200, blank=True)
-    language = models.CharField(
-        _("language"), max_length=2, choices=Language.choices, default=Language.SWEDISH
-    )
+    language = models.CharField(_("language"), max_length=2, choices=Language.choices, default=Language.SWEDISH)
     left_on = models.DateField(
         _("left on"), null=True, blank=True, help_text=_("The day the person left; empty while active.")
     )
@@ -226,8 +231,8 @@ class Person(models.Model):
     def is_active(self) -> bool:
         return self.left_on is None or self.left_on > timezone.localdate()
 
-    def clean(self) -> None:
-        super().clean()
+    def clean_fields(self, exclude=None) -> None:
         self.first_name = (self.first_name or "").strip()
         self.last_name = (self.last_name or "").strip()
         self.email = (self.email or "").strip().lower()
+        super().clean_fields(exclude=exclude)

@@ -13,7 +13,7 @@ def organization_list() -> QuerySet[Organization]:
         active_people_count=Count(
             "people", filter=Q(people__left_on__isnull=True) | Q(people__left_on__gt=today), distinct=True
         ),
-    )
+    ).order_by("name", "id")
 
 
 def person_list() -> QuerySet[Person]:

@@ -18,7 +18,7 @@ def luhn_check_digit(digits: str) -> int:
 
 
 def luhn_is_valid(digits: str) -> bool:
-    return digits.isdigit() and luhn_check_digit(digits[:-1]) == int(digits[-1])
+    return re.fullmatch(r"[0-9]{2,}", digits) is not None and luhn_check_digit(digits[:-1]) == int(digits[-1])
 
 
 def normalize_org_number(value: str) -> str:
@@ -29,7 +29,7 @@ def normalize_org_number(value: str) -> str:
     raw = re.sub(r"[\s-]", "", str(value or ""))
     if len(raw) == 12 and raw.startswith("16"):
         raw = raw[2:]
-    if not raw.isdigit() or len(raw) != 10:
+    if not re.fullmatch(r"[0-9]{10}", raw):
         raise ValidationError(
             _("An organisation number has ten digits, written NNNNNN-NNNN."), code="org_number_format"
         )

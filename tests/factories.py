@@ -20,11 +20,10 @@ class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = get_user_model()
         django_get_or_create = ("username",)
-        skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"user{n}")
     email = factory.LazyAttribute(lambda o: f"{o.username}@example.se")
-    password = factory.PostGenerationMethodCall("set_password", "test-password-123")
+    password = factory.django.Password("test-password-123")
 
 
 class OrganizationFactory(factory.django.DjangoModelFactory):

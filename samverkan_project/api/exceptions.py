@@ -7,11 +7,12 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from samverkan_project.api.serializers import validation_detail
+
 
 def exception_handler(exc, context):
     if isinstance(exc, DjangoValidationError):
-        detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
-        exc = exceptions.ValidationError(detail=detail)
+        exc = exceptions.ValidationError(detail=validation_detail(exc))
     elif isinstance(exc, IntegrityError):
         return Response({"detail": _("The change conflicts with existing data.")}, status=status.HTTP_409_CONFLICT)
     return drf_exception_handler(exc, context)

@@ -4,55 +4,14 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
-from rest_framework.settings import api_settings
 
 from samverkan_project.api.serializers import ServiceModelSerializer
 from stakeholders import services
 from stakeholders.choices import Quadrant, SectorGroup
 from stakeholders.models import Organization, Person, quadrant_for
 
-DJANGO_NON_FIELD_ERRORS = "__all__"
 
-
-class RegisterSerializer(ServiceModelSerializer):
-    """Service-backed serializer that files database-constraint messages under a field.
-
-    ``full_clean`` reports a violated ``UniqueConstraint`` over expressions (``Lower("email")``)
-    as a non-field error, because Django cannot tell which field is at fault. Clients fix the
-    field, so ``constraint_fields`` (constraint name → field) moves those messages to it; any
-    other model-wide message keeps DRF's ``non_field_errors`` key instead of Django's ``__all__``.
-    """
-
-    constraint_fields: dict[str, str] = {}
-
-    def create(self, validated_data):
-        try:
-            return super().create(validated_data)
-        except serializers.ValidationError as exc:
-            raise serializers.ValidationError(self._file_errors(exc.detail)) from exc
-
-    def update(self, instance, validated_data):
-        try:
-            return super().update(instance, validated_data)
-        except serializers.ValidationError as exc:
-            raise serializers.ValidationError(self._file_errors(exc.detail)) from exc
-
-    def _file_errors(self, detail):
-        if not isinstance(detail, dict) or DJANGO_NON_FIELD_ERRORS not in detail:
-            return detail
-        detail = dict(detail)
-        field_for_message = {
-            str(constraint.get_violation_error_message()): self.constraint_fields[constraint.name]
-            for constraint in self.Meta.model._meta.constraints
-            if constraint.name in self.constraint_fields
-        }
-        for message in detail.pop(DJANGO_NON_FIELD_ERRORS):
-            field = field_for_message.get(str(message), api_settings.NON_FIELD_ERRORS_KEY)
-            detail.setdefault(field, []).append(message)
-        return detail
-
-
-class OrganizationSerializer(RegisterSerializer):
+class OrganizationSerializer(ServiceModelSerializer):
     create_service = staticmethod(services.organization_create)
     update_service = staticmethod(services.organization_update)
     constraint_fields = {
@@ -94,7 +53,7 @@ class OrganizationSerializer(RegisterSerializer):
         return quadrant_for(organization.power, organization.interest, high_from).value
 
 
-class PersonSerializer(RegisterSerializer):
+class PersonSerializer(ServiceModelSerializer):
     create_service = staticmethod(services.person_create)
     update_service = staticmethod(services.person_update)
     constraint_fields = {

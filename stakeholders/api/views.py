@@ -6,18 +6,11 @@ from django.db.models import ProtectedError, RestrictedError
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view, inline_serializer
 from rest_framework import serializers, status, viewsets
-from rest_framework.exceptions import APIException
+from rest_framework.response import Response
 
 from stakeholders import selectors
 from stakeholders.api.serializers import OrganizationSerializer, PersonSerializer
 from stakeholders.filters import OrganizationFilterSet, PersonFilterSet
-
-
-class Conflict(APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_detail = _("The change conflicts with existing data.")
-    default_code = "conflict"
-
 
 CONFLICT_RESPONSE = OpenApiResponse(
     response=inline_serializer(
@@ -38,20 +31,28 @@ class ProtectedDestroyMixin:
 
     protected_message = _("Other records still refer to this one.")
 
-    def perform_destroy(self, instance):
+    def destroy(self, request, *args, **kwargs):
         try:
-            instance.delete()
+            return super().destroy(request, *args, **kwargs)
         except (ProtectedError, RestrictedError) as exc:
             blockers = exc.protected_objects if isinstance(exc, ProtectedError) else exc.restricted_objects
             blocked_by = Counter(obj._meta.label_lower for obj in blockers)
-            raise Conflict({"detail": self.protected_message, "blocked_by": dict(blocked_by)}) from exc
+            return Response(
+                {"detail": self.protected_message, "blocked_by": dict(blocked_by)},
+                status=status.HTTP_409_CONFLICT,
+            )
 
 
 @extend_schema_view(destroy=extend_schema(responses={204: None, 409: CONFLICT_RESPONSE}))
 class OrganizationViewSet(ProtectedDestroyMixin, viewsets.ModelViewSet):
+    """Organisations in the register, with their place on the power/interest grid and head counts."""
+
     serializer_class = OrganizationSerializer
     filterset_class = OrganizationFilterSet
     ordering_fields = ["name", "sector", "power", "interest", "resource_level", "created_at"]
+    # The selector's annotations add a GROUP BY, which makes Django drop Meta.ordering;
+    # without an explicit default order, pages would be unstable.
+    ordering = ["name", "id"]
     protected_message = _(
         "This organisation still has people or sub-organisations. Move or remove them first, "
         "or mark the organisation inactive instead."
@@ -72,9 +73,12 @@ class OrganizationViewSet(ProtectedDestroyMixin, viewsets.ModelViewSet):
 
 @extend_schema_view(destroy=extend_schema(responses={204: None, 409: CONFLICT_RESPONSE}))
 class PersonViewSet(ProtectedDestroyMixin, viewsets.ModelViewSet):
+    """People in the register; a person with a leaving date today or earlier is inactive."""
+
     serializer_class = PersonSerializer
     filterset_class = PersonFilterSet
     ordering_fields = ["last_name", "first_name", "organization__name", "left_on"]
+    ordering = ["last_name", "first_name", "id"]
     protected_message = _(
         "Other records (such as agreements) still refer to this person. "
         "Set a leaving date instead of deleting."

@@ -20,6 +20,4 @@ class Command(BaseCommand):
             raise CommandError(_("No worker answered within %(seconds)s seconds.") % {"seconds": timeout}) from exc
         except NotImplementedError as exc:  # no result backend configured
             raise CommandError(_("A result backend (CELERY_RESULT_BACKEND) is needed for this check.")) from exc
-        self.stdout.write(
-            _("Worker answered: database %(database)s, %(organizations)s organisations.") % result
-        )
+        self.stdout.write(_("Worker answered: database %(database)s, %(organizations)s organisations.") % result)

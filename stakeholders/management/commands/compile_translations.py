@@ -20,7 +20,7 @@ class Command(BaseCommand):
                     with po_path.open("rb") as po_file:
                         catalog = read_po(po_file, locale=po_path.parent.parent.name)
                 except Exception as exc:
-                    raise CommandError(_("Cannot read %(path)s: %(error)s") % {"path": po_path, "error": exc})
+                    raise CommandError(_("Cannot read %(path)s: %(error)s") % {"path": po_path, "error": exc}) from exc
                 mo_path = po_path.with_suffix(".mo")
                 with mo_path.open("wb") as mo_file:
                     write_mo(mo_file, catalog, use_fuzzy=False)

@@ -16,9 +16,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--username", default="samordnare")
-        parser.add_argument(
-            "--superuser", action="store_true", help="Also make the login a superuser (demo setup)."
-        )
+        parser.add_argument("--superuser", action="store_true", help="Also make the login a superuser (demo setup).")
 
     def handle(self, *args, username, superuser, **options):
         password_file = settings.VAR_DIR / f"{username}.password"

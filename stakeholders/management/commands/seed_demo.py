@@ -1,0 +1,35 @@
+"""Load the demo register (organisations and people); safe to run again."""
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from stakeholders.demo import seed_demo_register
+
+
+class Command(BaseCommand):
+    help = gettext_lazy("Load a fictional demo register of organisations and people. Running it again changes nothing.")
+
+    def handle(self, *args, **options):
+        try:
+            summary = seed_demo_register()
+        except ValidationError as exc:
+            raise CommandError(
+                _("The demo data was refused and nothing was saved: %(errors)s") % {"errors": "; ".join(exc.messages)}
+            ) from exc
+        for model, counts in summary.counts.items():
+            self.stdout.write(
+                _("%(label)s: %(created)d created, %(updated)d updated, %(unchanged)d unchanged.")
+                % {
+                    "label": capfirst(model._meta.verbose_name_plural),
+                    "created": counts.created,
+                    "updated": counts.updated,
+                    "unchanged": counts.unchanged,
+                }
+            )
+        if summary.changed:
+            self.stdout.write(self.style.SUCCESS(_("The demo register is loaded.")))
+        else:
+            self.stdout.write(_("The demo register was already up to date; nothing changed."))
