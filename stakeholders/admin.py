@@ -1,1 +1,235 @@
-from django.contrib import admin  # noqa: F401  (filled in by the admin work)
+"""The coordinators' admin for the register: lists, filters, history, import/export and the grid.
+
+Thin by design: querysets come from selectors, actions call services, the grid's geometry lives
+in stakeholders.grid and its page in stakeholders.views.
+"""
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Model
+from django.urls import path
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from import_export.admin import ImportExportModelAdmin
+from import_export.formats.base_formats import CSV, XLSX
+from simple_history.admin import SimpleHistoryAdmin
+
+from stakeholders import selectors, views
+from stakeholders.models import SCALE_MAX, SCALE_MIN, Organization, Person
+from stakeholders.resources import OrganizationResource, PersonResource
+from stakeholders.services import organization_update, person_update
+
+
+class ScaleFieldListFilter(admin.FieldListFilter):
+    """Filter on a 1–5 scale field, offering every step without asking the database."""
+
+    def __init__(self, field, request, params, model, model_admin, field_path):
+        self.lookup_kwarg = f"{field_path}__exact"
+        self.lookup_val = params.get(self.lookup_kwarg)
+        super().__init__(field, request, params, model, model_admin, field_path)
+
+    def expected_parameters(self):
+        return [self.lookup_kwarg]
+
+    def choices(self, changelist):
+        yield {
+            "selected": self.lookup_val is None,
+            "query_string": changelist.get_query_string(remove=[self.lookup_kwarg]),
+            "display": _("All"),
+        }
+        for value in range(SCALE_MIN, SCALE_MAX + 1):
+            yield {
+                "selected": self.lookup_val is not None and str(value) in self.lookup_val,
+                "query_string": changelist.get_query_string({self.lookup_kwarg: value}),
+                "display": str(value),
+            }
+
+
+class PersonActiveFilter(admin.SimpleListFilter):
+    title = _("active")
+    parameter_name = "active"
+
+    def lookups(self, request, model_admin):
+        return (("yes", _("Active")), ("no", _("Left")))
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.active()
+        if self.value() == "no":
+            return queryset.departed()
+        return queryset
+
+
+class RegisterAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
+    """History (who changed what) plus CSV/XLSX import and export, for people with the rights."""
+
+    formats = [CSV, XLSX]
+    import_template_name = "admin/stakeholders/import.html"
+
+    def has_import_permission(self, request) -> bool:
+        # An import adds and changes rows, so it needs both rights (a reader must not import).
+        return self.has_add_permission(request) and self.has_change_permission(request)
+
+    def has_export_permission(self, request) -> bool:
+        return self.has_view_permission(request)
+
+    def ordered(self, request, queryset):
+        """``queryset`` (from a selector) in the admin's ordering, as ModelAdmin.get_queryset does."""
+        ordering = self.get_ordering(request)
+        return queryset.order_by(*ordering) if ordering else queryset
+
+
+class PersonInline(admin.TabularInline):
+    model = Person
+    fields = ("first_name", "last_name", "title", "email", "phone", "language", "left_on")
+    extra = 0
+    show_change_link = True
+    verbose_name_plural = _("people at this organisation")
+
+
+@admin.register(Organization)
+class OrganizationAdmin(RegisterAdmin):
+    resource_classes = [OrganizationResource]
+    # import-export's change list with a link to the grid added (see the template)
+    import_export_change_list_template = "admin/stakeholders/organization/change_list.html"
+    list_display = (
+        "name",
+        "org_number",
+        "sector",
+        "parent",
+        "power",
+        "interest",
+        "resource_level",
+        "quadrant_display",
+        "people_count_display",
+        "is_active",
+    )
+    list_filter = (
+        "sector",
+        "is_active",
+        ("power", ScaleFieldListFilter),
+        ("interest", ScaleFieldListFilter),
+    )
+    search_fields = ("name", "org_number")
+    autocomplete_fields = ("parent",)
+    list_select_related = ("parent",)
+    readonly_fields = ("created_at", "updated_at")
+    fieldsets = (
+        (_("Identity"), {"fields": ("name", "org_number", "sector", "parent", "is_active")}),
+        (
+            _("Stakeholder analysis"),
+            {
+                "fields": (("power", "interest", "resource_level"), "resources", "drivers", "constraints"),
+                "description": _(
+                    "Power and interest place the organisation on the power/interest grid; "
+                    "the history keeps every earlier judgement and who made it."
+                ),
+            },
+        ),
+        (_("Record"), {"fields": ("created_at", "updated_at"), "classes": ("collapse",)}),
+    )
+    inlines = (PersonInline,)
+    history_list_display = ("power", "interest")
+    actions = ("deactivate_organizations",)
+
+    def get_queryset(self, request):
+        return self.ordered(request, selectors.organization_list())
+
+    def get_urls(self):
+        name = f"{self.opts.app_label}_{self.opts.model_name}_grid"
+        grid = path("grid/", self.admin_site.admin_view(self.grid_view), name=name)
+        return [grid, *super().get_urls()]
+
+    def grid_view(self, request):
+        """The power/interest grid; anyone who may view organisations may see it."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        return views.organization_grid(request, model_admin=self)
+
+    @admin.display(description=_("quadrant"))
+    def quadrant_display(self, obj: Organization) -> str:
+        return obj.quadrant().label
+
+    @admin.display(description=_("people"), ordering="people_count")
+    def people_count_display(self, obj: Organization) -> int:
+        return obj.people_count
+
+    @admin.action(description=_("Mark selected organisations as inactive"), permissions=["change"])
+    def deactivate_organizations(self, request, queryset):
+        changed = 0
+        for organization in queryset.filter(is_active=True):
+            organization_update(instance=organization, is_active=False)
+            changed += 1
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d organisation was marked as inactive.",
+                "%(count)d organisations were marked as inactive.",
+                changed,
+            )
+            % {"count": changed},
+            messages.SUCCESS,
+        )
+
+
+@admin.register(Person)
+class PersonAdmin(RegisterAdmin):
+    resource_classes = [PersonResource]
+    list_display = (
+        "full_name_display",
+        "organization",
+        "title",
+        "email",
+        "language",
+        "is_active_display",
+        "left_on",
+    )
+    list_filter = ("organization__sector", PersonActiveFilter, "language")
+    search_fields = ("first_name", "last_name", "email", "title", "organization__name")
+    autocomplete_fields = ("organization", "user")
+    list_select_related = ("organization",)
+    readonly_fields = ("created_at", "updated_at")
+    fieldsets = (
+        (None, {"fields": (("first_name", "last_name"), "organization", "title")}),
+        (_("Contact"), {"fields": ("email", "phone", "language")}),
+        (_("Status"), {"fields": ("left_on", "user")}),
+        (_("Record"), {"fields": ("created_at", "updated_at"), "classes": ("collapse",)}),
+    )
+    actions = ("mark_left_today",)
+
+    def get_queryset(self, request):
+        return self.ordered(request, selectors.person_list())
+
+    def get_readonly_fields(self, request, obj: Model | None = None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        # Linking a login needs the right to see users; without it the user picker cannot work.
+        if not request.user.has_perm("auth.view_user"):
+            readonly.append("user")
+        return readonly
+
+    @admin.display(description=_("name"), ordering="last_name")
+    def full_name_display(self, obj: Person) -> str:
+        return obj.full_name
+
+    @admin.display(description=_("active"), boolean=True, ordering="left_on")
+    def is_active_display(self, obj: Person) -> bool:
+        return obj.is_active
+
+    @admin.action(description=_("Mark selected people as having left today"), permissions=["change"])
+    def mark_left_today(self, request, queryset):
+        today = timezone.localdate()
+        changed = 0
+        for person in queryset.active(on=today):
+            person_update(instance=person, left_on=today)
+            changed += 1
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d person was marked as having left today.",
+                "%(count)d people were marked as having left today.",
+                changed,
+            )
+            % {"count": changed},
+            messages.SUCCESS,
+        )

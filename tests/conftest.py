@@ -11,7 +11,6 @@ from stakeholders.roles import COORDINATORS, READERS
 from tests.factories import UserFactory
 
 
-
 def service_reachable(url: str, default_port: int, timeout: float = 2.0) -> bool:
     parsed = urlparse(url)
     try:

@@ -2,6 +2,7 @@
 
 import os
 import subprocess
+import tempfile
 import sys
 import time
 import uuid
@@ -37,6 +38,8 @@ def start_worker(transactional_db, isolated_queue):
     processes = []
 
     def start(name: str = "w1", concurrency: int = 1) -> subprocess.Popen:
+        # A file, not a pipe: a chatty worker must never block on a full pipe buffer.
+        log = tempfile.NamedTemporaryFile("w+", prefix=f"celery-{name}-", suffix=".log", delete=False)
         db = connection.settings_dict
         env = {
             **os.environ,
@@ -45,11 +48,28 @@ def start_worker(transactional_db, isolated_queue):
             "PYTHONUNBUFFERED": "1",
         }
         process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "samverkan_project", "worker", "--loglevel=INFO",
-             f"--concurrency={concurrency}", f"--hostname={name}-{isolated_queue}@%h", "-Q", isolated_queue,
-             "--without-mingle", "--without-gossip"],
-            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "samverkan_project",
+                "worker",
+                "--loglevel=INFO",
+                f"--concurrency={concurrency}",
+                f"--hostname={name}-{isolated_queue}@%h",
+                "-Q",
+                isolated_queue,
+                "--without-mingle",
+                "--without-gossip",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            text=True,
         )
+        process.log_path = log.name
         processes.append(process)
         wait_until_ready(f"{name}-{isolated_queue}", process)
         return process
@@ -68,9 +88,13 @@ def wait_until_ready(prefix: str, process: subprocess.Popen, timeout: float = 60
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            pytest.fail(f"worker exited early:\n{process.stdout.read()}")
+            pytest.fail(f"worker exited early:\n{worker_log(process)}")
         replies = celery_app.control.ping(timeout=1.0)
         if any(name.startswith(prefix) for reply in replies for name in reply):
             return
     process.kill()
-    pytest.fail(f"worker {prefix} did not answer a ping within {timeout}s:\n{process.stdout.read()}")
+    pytest.fail(f"worker {prefix} did not answer a ping within {timeout}s:\n{worker_log(process)}")
+
+
+def worker_log(process: subprocess.Popen) -> str:
+    return Path(process.log_path).read_text()[-5000:]

@@ -9,8 +9,18 @@ from django.core.exceptions import ImproperlyConfigured
 
 SETTINGS_FILE = Path(__file__).resolve().parents[2] / "samverkan_project" / "settings.py"
 ENV_NAMES = [
-    "DATABASE_URL", "CELERY_BROKER_URL", "SECRET_KEY", "DEBUG", "ALLOWED_HOSTS", "SITE_URL",
-    "EMAIL_BACKEND", "EMAIL_HOST", "EMAIL_PORT", "EMAIL_USE_TLS", "DEFAULT_FROM_EMAIL", "VAR_DIR",
+    "DATABASE_URL",
+    "CELERY_BROKER_URL",
+    "SECRET_KEY",
+    "DEBUG",
+    "ALLOWED_HOSTS",
+    "SITE_URL",
+    "EMAIL_BACKEND",
+    "EMAIL_HOST",
+    "EMAIL_PORT",
+    "EMAIL_USE_TLS",
+    "DEFAULT_FROM_EMAIL",
+    "VAR_DIR",
 ]
 
 
@@ -35,7 +45,8 @@ def test_embedded_defaults(monkeypatch, tmp_path):
     assert s.CELERY_BROKER_URL == "filesystem://"
     assert s.CELERY_BROKER_TRANSPORT_OPTIONS["data_folder_in"] == str(tmp_path / "celery" / "queue")
     assert s.DEBUG is False
-    assert s.LANGUAGE_CODE == "sv" and [code for code, _ in s.LANGUAGES] == ["sv", "en"]
+    assert s.LANGUAGE_CODE == "sv"
+    assert [code for code, _ in s.LANGUAGES] == ["sv", "en"]
     assert s.TIME_ZONE == "Europe/Stockholm"
     assert s.CELERY_BEAT_SCHEDULER == "django_celery_beat.schedulers:DatabaseScheduler"
 
@@ -57,7 +68,10 @@ def test_production_values_from_environment(monkeypatch):
     )
     db = s.DATABASES["default"]
     assert (db["ENGINE"], db["HOST"], db["PORT"], db["NAME"]) == (
-        "django.db.backends.postgresql", "db.example", 5433, "samverkan",
+        "django.db.backends.postgresql",
+        "db.example",
+        5433,
+        "samverkan",
     )
     assert s.CELERY_BROKER_URL == "redis://cache.example:6380/2"
     assert s.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] > s.CELERY_MAX_RETRY_DELAY

@@ -1,35 +1,42 @@
-"""Load the demo register (organisations and people); safe to run again."""
+"""Load the demo register (organisations and people) and the demo agreements over it; safe to run again."""
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from agreements.demo import seed_demo_agreements
 from stakeholders.demo import seed_demo_register
 
 
 class Command(BaseCommand):
-    help = gettext_lazy("Load a fictional demo register of organisations and people. Running it again changes nothing.")
+    help = gettext_lazy(
+        "Load a fictional demo register of organisations and people, and demo agreements between them. "
+        "Running it again changes nothing."
+    )
 
     def handle(self, *args, **options):
         try:
-            summary = seed_demo_register()
+            with transaction.atomic():
+                summaries = [seed_demo_register(), seed_demo_agreements()]
         except ValidationError as exc:
             raise CommandError(
                 _("The demo data was refused and nothing was saved: %(errors)s") % {"errors": "; ".join(exc.messages)}
             ) from exc
-        for model, counts in summary.counts.items():
-            self.stdout.write(
-                _("%(label)s: %(created)d created, %(updated)d updated, %(unchanged)d unchanged.")
-                % {
-                    "label": capfirst(model._meta.verbose_name_plural),
-                    "created": counts.created,
-                    "updated": counts.updated,
-                    "unchanged": counts.unchanged,
-                }
-            )
-        if summary.changed:
+        for summary in summaries:
+            for model, counts in summary.counts.items():
+                self.stdout.write(
+                    _("%(label)s: %(created)d created, %(updated)d updated, %(unchanged)d unchanged.")
+                    % {
+                        "label": capfirst(model._meta.verbose_name_plural),
+                        "created": counts.created,
+                        "updated": counts.updated,
+                        "unchanged": counts.unchanged,
+                    }
+                )
+        if any(summary.changed for summary in summaries):
             self.stdout.write(self.style.SUCCESS(_("The demo register is loaded.")))
         else:
             self.stdout.write(_("The demo register was already up to date; nothing changed."))
