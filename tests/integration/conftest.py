@@ -2,8 +2,8 @@
 
 import os
 import subprocess
-import tempfile
 import sys
+import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -39,7 +39,7 @@ def start_worker(transactional_db, isolated_queue):
 
     def start(name: str = "w1", concurrency: int = 1) -> subprocess.Popen:
         # A file, not a pipe: a chatty worker must never block on a full pipe buffer.
-        log = tempfile.NamedTemporaryFile("w+", prefix=f"celery-{name}-", suffix=".log", delete=False)
+        log = tempfile.NamedTemporaryFile("w+", prefix=f"celery-{name}-", suffix=".log", delete=False)  # noqa: SIM115
         db = connection.settings_dict
         env = {
             **os.environ,
