@@ -16,6 +16,7 @@ from agreements.choices import (
     ResponsibilityKind,
 )
 from agreements.validators import validate_pdf
+from samverkan_project.validators import validate_plausible_date
 from stakeholders.models import Organization, Person
 
 
@@ -50,15 +51,15 @@ class Agreement(models.Model):
     status = models.CharField(
         _("status"), max_length=20, choices=AgreementStatus.choices, default=AgreementStatus.DRAFT, editable=False
     )
-    valid_from = models.DateField(_("valid from"), null=True, blank=True)
-    valid_to = models.DateField(_("valid to"), null=True, blank=True)
+    valid_from = models.DateField(_("valid from"), null=True, blank=True, validators=[validate_plausible_date])
+    valid_to = models.DateField(_("valid to"), null=True, blank=True, validators=[validate_plausible_date])
     notice_period_months = models.PositiveSmallIntegerField(
         _("notice period (months)"), null=True, blank=True, validators=[MaxValueValidator(60)]
     )
     review_interval_months = models.PositiveSmallIntegerField(
         _("review interval (months)"), default=12, validators=[MinValueValidator(1), MaxValueValidator(60)]
     )
-    next_review_on = models.DateField(_("next review"), null=True, blank=True)
+    next_review_on = models.DateField(_("next review"), null=True, blank=True, validators=[validate_plausible_date])
     assessment_interval_months = models.PositiveSmallIntegerField(
         _("assessment interval (months)"), default=12, validators=[MinValueValidator(1), MaxValueValidator(60)]
     )
@@ -165,6 +166,13 @@ class Party(models.Model):
 
     def __str__(self) -> str:
         return str(self.organization)
+
+    def clean(self) -> None:
+        super().clean()
+        if self.pk is not None and self.agreement_id is not None:
+            stored = Party.objects.filter(pk=self.pk).values_list("agreement_id", flat=True).first()
+            if stored is not None and stored != self.agreement_id:
+                raise ValidationError({"agreement": _("A party cannot be moved to another agreement.")})
 
 
 class PartyChild(models.Model):
@@ -305,7 +313,7 @@ class Anchoring(PartyChild):
         _("decision-making body"), max_length=200, blank=True, help_text=_("E.g. Kommunstyrelsen, the board.")
     )
     reference = models.CharField(_("reference"), max_length=100, blank=True)
-    date = models.DateField(_("date"), null=True, blank=True)
+    date = models.DateField(_("date"), null=True, blank=True, validators=[validate_plausible_date])
     person = models.ForeignKey(
         Person,
         verbose_name=_("sponsor"),
@@ -358,7 +366,7 @@ class Anchoring(PartyChild):
 
 class Commitment(PartyChild):
     description = models.CharField(_("commitment"), max_length=500)
-    due_on = models.DateField(_("due"), null=True, blank=True)
+    due_on = models.DateField(_("due"), null=True, blank=True, validators=[validate_plausible_date])
     status = models.CharField(
         _("status"), max_length=20, choices=CommitmentStatus.choices, default=CommitmentStatus.PLANNED
     )

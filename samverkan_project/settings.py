@@ -180,6 +180,13 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a `status` or `kind` field with different choices.
+    "ENUM_NAME_OVERRIDES": {
+        "AgreementStatusEnum": "agreements.choices.AgreementStatus",
+        "CommitmentStatusEnum": "agreements.choices.CommitmentStatus",
+        "ResponsibilityKindEnum": "agreements.choices.ResponsibilityKind",
+        "AnchoringKindEnum": "agreements.choices.AnchoringKind",
+    },
 }
 
 # --- Celery ----------------------------------------------------------------------------------

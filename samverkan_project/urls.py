@@ -7,6 +7,7 @@ from samverkan_project.views import healthz
 
 api_v1 = [
     path("", include("stakeholders.api.urls")),
+    path("", include("agreements.api.urls")),
 ]
 
 urlpatterns = [

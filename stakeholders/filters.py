@@ -1,22 +1,11 @@
 """FilterSets for the register's API endpoints (and any page that lists the same things)."""
 
 import django_filters
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from samverkan_project.api.filters import WholeNumberFilter, id_filter, search
 from stakeholders.choices import Language, Sector
 from stakeholders.models import Organization, Person
-
-
-def search(queryset, value: str, fields: tuple[str, ...]):
-    """Rows where any of ``fields`` contains ``value``; blank input leaves the queryset alone."""
-    value = (value or "").strip()
-    if not value:
-        return queryset
-    condition = Q()
-    for field in fields:
-        condition |= Q(**{f"{field}__icontains": value})
-    return queryset.filter(condition)
 
 
 class OrganizationFilterSet(django_filters.FilterSet):
@@ -26,28 +15,32 @@ class OrganizationFilterSet(django_filters.FilterSet):
     sector = django_filters.MultipleChoiceFilter(
         choices=Sector.choices, label=_("Sector"), help_text=_("Repeat to match any of several sectors.")
     )
-    parent_id = django_filters.NumberFilter(field_name="parent", label=_("Parent organisation (ID)"))
+    parent_id = id_filter(field_name="parent", label=_("Parent organisation (ID)"))
     is_active = django_filters.BooleanFilter(label=_("Active"))
-    power_min = django_filters.NumberFilter(field_name="power", lookup_expr="gte", label=_("Power at least"))
-    power_max = django_filters.NumberFilter(field_name="power", lookup_expr="lte", label=_("Power at most"))
-    interest_min = django_filters.NumberFilter(
-        field_name="interest", lookup_expr="gte", label=_("Interest at least")
-    )
-    interest_max = django_filters.NumberFilter(
-        field_name="interest", lookup_expr="lte", label=_("Interest at most")
-    )
-    resource_level_min = django_filters.NumberFilter(
+    power_min = WholeNumberFilter(field_name="power", lookup_expr="gte", label=_("Power at least"))
+    power_max = WholeNumberFilter(field_name="power", lookup_expr="lte", label=_("Power at most"))
+    interest_min = WholeNumberFilter(field_name="interest", lookup_expr="gte", label=_("Interest at least"))
+    interest_max = WholeNumberFilter(field_name="interest", lookup_expr="lte", label=_("Interest at most"))
+    resource_level_min = WholeNumberFilter(
         field_name="resource_level", lookup_expr="gte", label=_("Resource level at least")
     )
-    resource_level_max = django_filters.NumberFilter(
+    resource_level_max = WholeNumberFilter(
         field_name="resource_level", lookup_expr="lte", label=_("Resource level at most")
     )
 
     class Meta:
         model = Organization
         fields = [
-            "q", "sector", "parent_id", "is_active", "power_min", "power_max",
-            "interest_min", "interest_max", "resource_level_min", "resource_level_max",
+            "q",
+            "sector",
+            "parent_id",
+            "is_active",
+            "power_min",
+            "power_max",
+            "interest_min",
+            "interest_max",
+            "resource_level_min",
+            "resource_level_max",
         ]
 
     def filter_q(self, queryset, name, value):
@@ -58,7 +51,7 @@ class PersonFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(
         method="filter_q", label=_("Search"), help_text=_("First or last name, e-mail or title.")
     )
-    organization_id = django_filters.NumberFilter(field_name="organization", label=_("Organisation (ID)"))
+    organization_id = id_filter(field_name="organization", label=_("Organisation (ID)"))
     is_active = django_filters.BooleanFilter(
         method="filter_is_active",
         label=_("Active"),

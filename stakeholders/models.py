@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from samverkan_project.validators import validate_plausible_date
 from stakeholders.choices import SECTOR_GROUPS, Language, Quadrant, Sector
 from stakeholders.validators import ORG_NUMBER_FORMAT, normalize_org_number
 
@@ -180,7 +181,11 @@ class Person(models.Model):
     title = models.CharField(_("title"), max_length=200, blank=True)
     language = models.CharField(_("language"), max_length=2, choices=Language.choices, default=Language.SWEDISH)
     left_on = models.DateField(
-        _("left on"), null=True, blank=True, help_text=_("The day the person left; empty while active.")
+        _("left on"),
+        null=True,
+        blank=True,
+        validators=[validate_plausible_date],
+        help_text=_("The day the person left; empty while active."),
     )
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,

@@ -47,6 +47,4 @@ class ServiceModelSerializer(serializers.ModelSerializer):
         try:
             return service(**kwargs)
         except DjangoValidationError as exc:
-            raise serializers.ValidationError(
-                validation_detail(exc, self.Meta.model, self.constraint_fields)
-            ) from exc
+            raise serializers.ValidationError(validation_detail(exc, self.Meta.model, self.constraint_fields)) from exc

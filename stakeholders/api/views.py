@@ -1,46 +1,13 @@
 """REST endpoints for organisations and people: selectors read, services write."""
 
-from collections import Counter
-
-from django.db.models import ProtectedError, RestrictedError
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view, inline_serializer
-from rest_framework import serializers, status, viewsets
-from rest_framework.response import Response
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import viewsets
 
+from samverkan_project.api.views import CONFLICT_RESPONSE, ProtectedDestroyMixin
 from stakeholders import selectors
 from stakeholders.api.serializers import OrganizationSerializer, PersonSerializer
 from stakeholders.filters import OrganizationFilterSet, PersonFilterSet
-
-CONFLICT_RESPONSE = OpenApiResponse(
-    response=inline_serializer(
-        "DeleteConflict",
-        fields={
-            "detail": serializers.CharField(),
-            "blocked_by": serializers.DictField(
-                child=serializers.IntegerField(), help_text=_("Referring records per model label.")
-            ),
-        },
-    ),
-    description=_("Other records still refer to this one."),
-)
-
-
-class ProtectedDestroyMixin:
-    """Answer 409 with a readable message when PROTECT/RESTRICT foreign keys block a delete."""
-
-    protected_message = _("Other records still refer to this one.")
-
-    def destroy(self, request, *args, **kwargs):
-        try:
-            return super().destroy(request, *args, **kwargs)
-        except (ProtectedError, RestrictedError) as exc:
-            blockers = exc.protected_objects if isinstance(exc, ProtectedError) else exc.restricted_objects
-            blocked_by = Counter(obj._meta.label_lower for obj in blockers)
-            return Response(
-                {"detail": self.protected_message, "blocked_by": dict(blocked_by)},
-                status=status.HTTP_409_CONFLICT,
-            )
 
 
 @extend_schema_view(destroy=extend_schema(responses={204: None, 409: CONFLICT_RESPONSE}))
@@ -80,8 +47,7 @@ class PersonViewSet(ProtectedDestroyMixin, viewsets.ModelViewSet):
     ordering_fields = ["last_name", "first_name", "organization__name", "left_on"]
     ordering = ["last_name", "first_name", "id"]
     protected_message = _(
-        "Other records (such as agreements) still refer to this person. "
-        "Set a leaving date instead of deleting."
+        "Other records (such as agreements) still refer to this person. Set a leaving date instead of deleting."
     )
 
     def get_queryset(self):

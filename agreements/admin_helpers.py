@@ -1,0 +1,253 @@
+"""Admin-only pieces for agreements: the summaries the list and the agreement page show (bus
+factor, anchoring, mandate, role matrix), the hand-over preview and form.
+
+Nothing here runs a query per row: the figures come from agreements.selectors over rows that
+`selectors.agreement_list()` prefetched (one organisation tree per page), and the rules themselves
+are the pure functions in agreements.rules.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django import forms
+from django.contrib.admin.widgets import AdminDateWidget, AutocompleteSelect
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from agreements import rules, selectors
+from agreements.choices import AnchoringStatus
+from agreements.models import Agreement, Anchoring, Party, Representative, Responsibility
+from agreements.services import OPEN_STATUSES, HandOverSummary
+from stakeholders.models import Person
+
+# A person responsible for this share of an agreement's roles or more is highlighted
+# (the `person_overload` risk rule uses the same 50 %).
+HIGH_SHARE = 0.5
+
+
+@dataclass(frozen=True)
+class PartySummary:
+    party: Party
+    anchoring: AnchoringStatus
+    has_decider: bool  # an active representative with mandate to decide
+
+    @property
+    def anchoring_complete(self) -> bool:
+        return self.anchoring == AnchoringStatus.COMPLETE
+
+
+@dataclass(frozen=True)
+class AgreementOverview:
+    bus_factor: rules.BusFactor
+    critical_people: tuple[Person, ...]
+    parties: tuple[PartySummary, ...]
+    mandate: rules.MandateCoverage
+
+    @property
+    def anchoring_complete_count(self) -> int:
+        return sum(1 for summary in self.parties if summary.anchoring_complete)
+
+    @property
+    def incomplete_anchorings(self) -> list[PartySummary]:
+        return [summary for summary in self.parties if not summary.anchoring_complete]
+
+    @property
+    def parties_without_decider(self) -> list[Party]:
+        return list(self.mandate.missing)
+
+    @property
+    def bus_factor_lower_bound(self) -> int:
+        """The exact value is at least this (the exhaustive search found nothing smaller)."""
+        return self.bus_factor.value if self.bus_factor.exact else rules.EXACT_UP_TO + 1
+
+
+def people_of(responsibilities: Sequence[Responsibility]) -> dict[int, Person]:
+    people: dict[int, Person] = {}
+    for role in responsibilities:
+        people[role.responsible_id] = role.responsible
+        if role.deputy_id is not None:
+            people[role.deputy_id] = role.deputy
+    return people
+
+
+def agreement_overview(agreement: Agreement, tree: selectors.OrganizationTree) -> AgreementOverview:
+    """The selectors' figures of one agreement from ``selectors.agreement_list()``, with the people
+    and parties they name (taken from the prefetched rows, not queried)."""
+    snapshot = selectors.agreement_snapshot(agreement, tree=tree)
+    people = people_of(agreement.responsibilities.all())
+    parties = {party.pk: party for party in agreement.parties.all()}
+    coverage = snapshot.mandate_coverage
+    lacking = set(coverage.missing)
+    return AgreementOverview(
+        bus_factor=snapshot.bus_factor,
+        critical_people=tuple(people[pk] for pk in snapshot.bus_factor.people),
+        parties=tuple(
+            PartySummary(party=party, anchoring=snapshot.anchoring_status[pk], has_decider=pk not in lacking)
+            for pk, party in parties.items()
+        ),
+        mandate=rules.MandateCoverage(
+            parties=coverage.parties,
+            with_decide=coverage.with_decide,
+            missing=tuple(parties[pk] for pk in coverage.missing),
+        ),
+    )
+
+
+def attach_overviews(agreements: Sequence[Agreement]) -> None:
+    """Compute the overview of every agreement of a page at once, as `admin_overview`; one
+    organisation tree serves them all."""
+    tree = selectors.OrganizationTree()
+    for agreement in agreements:
+        agreement.admin_overview = agreement_overview(agreement, tree)
+
+
+def overview_of(agreement: Agreement) -> AgreementOverview:
+    """The attached overview, or one computed for this agreement alone."""
+    overview = getattr(agreement, "admin_overview", None)
+    if overview is None:
+        attach_overviews([agreement])
+        overview = agreement.admin_overview
+    return overview
+
+
+@dataclass(frozen=True)
+class MatrixLine:
+    person: Person
+    cells: tuple[str, ...]  # per responsibility: "R", "D" or ""
+    responsible: int
+    deputy: int
+    share: float  # share of the agreement's responsibilities this person is responsible for
+
+    @property
+    def share_percent(self) -> int:
+        return round(self.share * 100)
+
+    @property
+    def is_high(self) -> bool:
+        return self.share >= HIGH_SHARE
+
+    @property
+    def has_left(self) -> bool:
+        return not self.person.is_active
+
+
+@dataclass(frozen=True)
+class RoleMatrix:
+    responsibilities: tuple[Responsibility, ...]
+    lines: tuple[MatrixLine, ...]
+
+
+def role_matrix(agreement: Agreement) -> RoleMatrix:
+    """People × responsibilities of one agreement with prefetched responsibilities."""
+    responsibilities = tuple(agreement.responsibilities.all())
+    people = people_of(responsibilities)
+    roles = [(role.responsible_id, role.deputy_id) for role in responsibilities]
+    lines = tuple(
+        MatrixLine(
+            person=people[row.person],
+            cells=row.cells,
+            responsible=row.load.responsible,
+            deputy=row.load.deputy,
+            share=row.load.share,
+        )
+        for row in rules.role_matrix(roles)
+    )
+    return RoleMatrix(responsibilities=responsibilities, lines=lines)
+
+
+@dataclass(frozen=True)
+class HandOverPreview:
+    """What a hand-over would move: the person's roles in draft and active agreements."""
+
+    responsibilities: list[Responsibility]
+    deputyships: list[Responsibility]
+    representations: list[Representative]
+    sponsorships: list[Anchoring]
+    coordinator_roles: list[Agreement]
+
+    @property
+    def total(self) -> int:
+        return (
+            len(self.responsibilities)
+            + len(self.deputyships)
+            + len(self.representations)
+            + len(self.sponsorships)
+            + len(self.coordinator_roles)
+        )
+
+
+def hand_over_preview(person: Person) -> HandOverPreview:
+    """The same selection as services.person_hand_over, read for display (five queries)."""
+    open_filter = {"agreement__status__in": OPEN_STATUSES}
+    return HandOverPreview(
+        responsibilities=list(
+            Responsibility.objects.filter(responsible=person, **open_filter).select_related("agreement", "deputy")
+        ),
+        deputyships=list(
+            Responsibility.objects.filter(deputy=person, **open_filter).select_related("agreement", "responsible")
+        ),
+        representations=list(
+            Representative.objects.filter(person=person, **open_filter).select_related(
+                "agreement", "party__organization"
+            )
+        ),
+        sponsorships=list(
+            Anchoring.objects.filter(person=person, **open_filter).select_related("agreement", "party__organization")
+        ),
+        coordinator_roles=list(Agreement.objects.filter(coordinator=person, status__in=OPEN_STATUSES)),
+    )
+
+
+class HandOverForm(forms.Form):
+    """Who takes over a leaving person's roles, and the day the person leaves."""
+
+    left_on = forms.DateField(
+        label=_("Left on"),
+        initial=timezone.localdate,
+        widget=AdminDateWidget,
+        help_text=_("From this day the person counts as having left."),
+    )
+
+    def __init__(self, *args, person: Person, admin_site, **kwargs):
+        super().__init__(*args, **kwargs)
+        if person.left_on is not None:
+            self.fields["left_on"].initial = person.left_on  # already recorded: keep that day
+        # The admin's person search (autocomplete) picks the successor; only an active person other
+        # than the leaving one is accepted.
+        self.fields = {
+            "successor": forms.ModelChoiceField(
+                queryset=Person.objects.active().exclude(pk=person.pk),
+                label=_("Successor"),
+                widget=AutocompleteSelect(Responsibility._meta.get_field("responsible"), admin_site),
+                help_text=_("Takes over every role in draft and active agreements."),
+                error_messages={"invalid_choice": _("Choose an active person other than the one leaving.")},
+            ),
+            **self.fields,
+        }
+
+    def add_service_errors(self, error: ValidationError) -> None:
+        """Show the hand-over service's refusal on the form (on its field where the form has one)."""
+        if hasattr(error, "error_dict"):
+            for field, errors in error.error_dict.items():
+                self.add_error(field if field in self.fields else None, errors)
+        else:
+            self.add_error(None, error)
+
+
+def hand_over_message(person: Person, successor: Person, summary: HandOverSummary) -> str:
+    return _(
+        "The roles of %(person)s were handed over to %(successor)s (responsibilities: %(responsibilities)d, "
+        "deputyships: %(deputyships)d, representations: %(representations)d, sponsorships: %(sponsorships)d, "
+        "coordinator roles: %(coordinator_roles)d)."
+    ) % {
+        "person": person,
+        "successor": successor,
+        "responsibilities": summary.responsibilities,
+        "deputyships": summary.deputyships,
+        "representations": summary.representations,
+        "sponsorships": summary.sponsorships,
+        "coordinator_roles": summary.coordinator_roles,
+    }

@@ -1,0 +1,27 @@
+from django.urls import path
+from rest_framework.routers import DefaultRouter
+
+from agreements.api.views import (
+    AgreementViewSet,
+    AnchoringViewSet,
+    CommitmentViewSet,
+    PartyViewSet,
+    PersonHandOverView,
+    RepresentativeViewSet,
+    ResponsibilityViewSet,
+)
+
+router = DefaultRouter(trailing_slash=True)
+router.include_root_view = False
+router.register("agreements", AgreementViewSet, basename="agreement")
+router.register("parties", PartyViewSet, basename="party")
+router.register("representatives", RepresentativeViewSet, basename="representative")
+router.register("responsibilities", ResponsibilityViewSet, basename="responsibility")
+router.register("anchorings", AnchoringViewSet, basename="anchoring")
+router.register("commitments", CommitmentViewSet, basename="commitment")
+
+urlpatterns = [
+    # Lives beside /persons/ (stakeholders) but is an agreements operation: it moves roles.
+    path("persons/<int:pk>/hand-over/", PersonHandOverView.as_view(), name="person-hand-over"),
+    *router.urls,
+]

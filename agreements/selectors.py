@@ -1,0 +1,177 @@
+"""Shaped reads of agreements: one queryset per endpoint, and plain figures computed from it.
+
+The figures (bus factor, mandate coverage, anchoring status) are computed from rows that the
+selectors have already prefetched, so a page of agreements costs the same number of queries
+whatever its size. The risk engine reuses the same functions over its own snapshot.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+
+from agreements import rules
+from agreements.choices import AnchoringStatus
+from agreements.models import Agreement, Anchoring, Commitment, Party, Representative, Responsibility
+from stakeholders.models import Organization
+
+
+class OrganizationTree:
+    """Which organisations lie below which: a person of a förvaltning belongs to the kommun too.
+
+    ``agreements.models.organization_lineage`` walks the parents with one query per level, which
+    is right for validating one row but not for a page of rows. This reads every parent link
+    with one query, the first time a person sits in an organisation other than the party's own,
+    and reuses it afterwards; so a request (or a risk scan) costs at most one extra query,
+    whatever the number of agreements. Pass ``parents`` when the links are already loaded.
+    """
+
+    def __init__(self, parents: Mapping[int, int | None] | None = None) -> None:
+        self._parents = dict(parents) if parents is not None else None
+
+    def _parent_of(self) -> dict[int, int | None]:
+        if self._parents is None:
+            self._parents = dict(Organization.objects.values_list("id", "parent_id"))
+        return self._parents
+
+    def contains(self, organization_id: int | None, ancestor_id: int | None) -> bool:
+        """True when ``organization_id`` is ``ancestor_id`` or lies somewhere below it."""
+        if organization_id is None or ancestor_id is None:
+            return False
+        if organization_id == ancestor_id:
+            return True  # the common case needs no parent links at all
+        parent_of = self._parent_of()
+        seen: set[int] = set()
+        current = parent_of.get(organization_id)
+        while current is not None and current not in seen:
+            if current == ancestor_id:
+                return True
+            seen.add(current)
+            current = parent_of.get(current)
+        return False
+
+
+# --- querysets -----------------------------------------------------------------------------
+
+
+def _count_of(model, field: str = "agreement") -> Coalesce:
+    """A correlated COUNT, so the agreement rows are not multiplied by a join and a GROUP BY."""
+    counted = (
+        model.objects.filter(**{field: OuterRef("pk")}).order_by().values(field).annotate(n=Count("pk")).values("n")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def agreement_list() -> QuerySet[Agreement]:
+    """Agreements with everything the nested API representation and the figures need.
+
+    Queries: agreements + coordinator (joined, with the party count), then one each for
+    parties + organisations, representatives + people, anchorings + people, commitments,
+    and responsibilities + responsible + deputy.
+    """
+    parties = Party.objects.select_related("organization").prefetch_related(
+        Prefetch("representatives", queryset=Representative.objects.select_related("person")),
+        Prefetch("anchorings", queryset=Anchoring.objects.select_related("person")),
+        Prefetch("commitments", queryset=Commitment.objects.all()),
+    )
+    return (
+        Agreement.objects.select_related("coordinator__organization")
+        .prefetch_related(
+            Prefetch("parties", queryset=parties),
+            Prefetch("responsibilities", queryset=Responsibility.objects.select_related("responsible", "deputy")),
+        )
+        .annotate(party_count=_count_of(Party), responsibility_count=_count_of(Responsibility))
+    )
+
+
+def party_list() -> QuerySet[Party]:
+    """Parties with their organisation and the anchorings their anchoring status is made of."""
+    return Party.objects.select_related("organization").prefetch_related(
+        Prefetch("anchorings", queryset=Anchoring.objects.select_related("person"))
+    )
+
+
+# The party (and its organisation) is what a change is validated against, so it comes along.
+
+
+def representative_list() -> QuerySet[Representative]:
+    return Representative.objects.select_related("person", "party__organization")
+
+
+def responsibility_list() -> QuerySet[Responsibility]:
+    return Responsibility.objects.select_related("responsible", "deputy")
+
+
+def anchoring_list() -> QuerySet[Anchoring]:
+    return Anchoring.objects.select_related("person", "party__organization")
+
+
+def commitment_list() -> QuerySet[Commitment]:
+    return Commitment.objects.select_related("party")
+
+
+# --- figures over prefetched rows (no queries) ----------------------------------------------
+
+
+def agreement_roles(agreement: Agreement) -> list[rules.Role]:
+    """(responsible, deputy) per responsibility, the input of the bus factor and role rules."""
+    return [(role.responsible_id, role.deputy_id) for role in agreement.responsibilities.all()]
+
+
+def agreement_bus_factor(agreement: Agreement) -> rules.BusFactor:
+    return rules.bus_factor(agreement_roles(agreement))
+
+
+def party_anchoring_facts(party: Party, tree: OrganizationTree) -> list[rules.AnchoringFact]:
+    facts = []
+    for anchoring in party.anchorings.all():
+        person = anchoring.person if anchoring.person_id else None
+        facts.append(
+            rules.AnchoringFact(
+                kind=anchoring.kind,
+                person_active=person is not None and person.is_active,
+                person_in_party=person is not None and tree.contains(person.organization_id, party.organization_id),
+            )
+        )
+    return facts
+
+
+def party_anchoring_status(party: Party, tree: OrganizationTree) -> AnchoringStatus:
+    return rules.anchoring_status(party_anchoring_facts(party, tree))
+
+
+def agreement_mandate_coverage(agreement: Agreement) -> rules.MandateCoverage:
+    """Parties with an active representative who may decide; people who have left do not count."""
+    return rules.mandate_coverage(
+        {
+            party.pk: [rep.mandate for rep in party.representatives.all() if rep.person.is_active]
+            for party in agreement.parties.all()
+        }
+    )
+
+
+@dataclass(frozen=True)
+class AgreementSnapshot:
+    bus_factor: rules.BusFactor
+    mandate_coverage: rules.MandateCoverage
+    anchoring_status: dict[int, AnchoringStatus]  # party id → status
+
+
+def agreement_snapshot(agreement: Agreement, *, tree: OrganizationTree | None = None) -> AgreementSnapshot:
+    """Bus factor, mandate coverage and per-party anchoring status of one agreement from
+    ``agreement_list()`` rows; pass one ``tree`` for all agreements of a request or scan."""
+    tree = tree or OrganizationTree()
+    return AgreementSnapshot(
+        bus_factor=agreement_bus_factor(agreement),
+        mandate_coverage=agreement_mandate_coverage(agreement),
+        anchoring_status={party.pk: party_anchoring_status(party, tree) for party in agreement.parties.all()},
+    )
+
+
+def agreement_snapshots(agreements: Iterable[Agreement]) -> dict[int, AgreementSnapshot]:
+    """Snapshots of many agreements sharing one organisation tree (at most one extra query)."""
+    tree = OrganizationTree()
+    return {agreement.pk: agreement_snapshot(agreement, tree=tree) for agreement in agreements}
