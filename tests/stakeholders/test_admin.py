@@ -27,6 +27,8 @@ def log_in(client, user):
 
 @pytest.fixture
 def coordinator_admin(coordinator_client):
+    # These tests read the English messages; Swedish rendering is tested in tests/project/test_language.py.
+    coordinator_client.cookies["django_language"] = "en"
     return coordinator_client
 
 
@@ -118,7 +120,7 @@ def dot_for(svg, organization) -> ET.Element | None:
 def test_organization_changelist_renders_with_counts_and_grid_link(coordinator_admin, portfolio):
     response = coordinator_admin.get(ORGANIZATION_CHANGELIST)
     assert response.status_code == 200
-    assert response["Content-Language"] == "sv"  # Swedish unless the browser asks otherwise
+    assert response["Content-Language"] == "en"  # the language the coordinator chose (cookie)
     rows = {org.name: org for org in response.context["cl"].result_list}
     assert rows["Exempelby kommun"].people_count == 3
     assert rows["Exempelby kommun"].active_people_count == 2

@@ -51,6 +51,7 @@ def login(client, user):
 
 @pytest.fixture
 def coordinator_admin(client, coordinator):
+    client.cookies["django_language"] = "en"  # the assertions read the English messages
     return login(client, coordinator)
 
 
