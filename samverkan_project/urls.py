@@ -1,9 +1,14 @@
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from agreements.views import AgreementDocumentView
 from samverkan_project.views import healthz
+
+admin.site.site_header = _("Samverkan")
+admin.site.site_title = _("Samverkan")
+admin.site.index_title = _("Register, agreements and risks")
 
 api_v1 = [
     path("", include("stakeholders.api.urls")),
@@ -18,9 +23,5 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("api-auth/", include("rest_framework.urls")),
+    path("documents/<path:name>", AgreementDocumentView.as_view(), name="agreement-document"),
 ]
-
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

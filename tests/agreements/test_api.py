@@ -461,7 +461,7 @@ def test_agreement_document_upload(coordinator_api, media):
     response = coordinator_api.post(AGREEMENTS, form_payload(document=document), format="multipart")
 
     assert response.status_code == 201, response.json()
-    assert response.json()["document"].startswith("http://testserver/media/agreements/")
+    assert response.json()["document"].startswith("http://testserver/documents/agreements/")
     assert response.json()["document"].endswith(".pdf")
     agreement = Agreement.objects.get(pk=response.json()["id"])
     assert agreement.document.read() == PDF
