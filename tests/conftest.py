@@ -4,6 +4,7 @@ from urllib.parse import urlparse
 
 import pytest
 from django.contrib.auth.models import Group
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from samverkan_project.celery import app as celery_app
@@ -84,3 +85,30 @@ def api_client():
 def coordinator_client(client, coordinator):
     client.force_login(coordinator)
     return client
+
+
+@pytest.fixture
+def client_as(api_client):
+    """Authenticate the API client as a user; English, so the tests read stable messages."""
+
+    def login(user):
+        api_client.force_authenticate(user)
+        api_client.credentials(HTTP_ACCEPT_LANGUAGE="en")
+        return api_client
+
+    return login
+
+
+@pytest.fixture
+def coordinator_api(client_as, coordinator):
+    return client_as(coordinator)
+
+
+@pytest.fixture
+def reader_api(client_as, reader):
+    return client_as(reader)
+
+
+@pytest.fixture
+def today():
+    return timezone.localdate()

@@ -6,13 +6,13 @@ import re
 
 import pytest
 from django.contrib.messages import get_messages
-from django.db.models.fields.files import FieldFile
 from django.urls import reverse
 from django.utils import timezone
 
 from agreements.choices import AgreementStatus, AnchoringKind, Mandate
 from agreements.models import Agreement, Anchoring, Party, Representative, Responsibility
 from stakeholders.choices import Sector
+from tests.admin_forms import post_data_from
 from tests.factories import (
     AgreementFactory,
     AnchoringFactory,
@@ -54,37 +54,6 @@ def english(client, settings):
     """The admin in English (a coordinator's choice), so the assertions read the English msgids
     whatever Swedish translations exist."""
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-
-
-def post_data_from(response, **changes) -> dict:
-    """The POST body a browser would send for an admin change form as rendered, with ``changes``."""
-    data = {}
-
-    def add_form(form, prefix=None):
-        for name in form.fields:
-            key = f"{prefix}-{name}" if prefix else name
-            value = form[name].value()
-            if value is None:
-                value = ""
-            if value is True:
-                value = "on"
-            if value is False or (isinstance(value, FieldFile) and not value):
-                continue
-            data[key] = value
-
-    add_form(response.context["adminform"].form)
-    for inline in response.context["inline_admin_formsets"]:
-        formset = inline.formset
-        for name in formset.management_form.fields:
-            data[f"{formset.prefix}-{name}"] = formset.management_form[name].value()
-        for index, form in enumerate(formset.forms):
-            add_form(form, prefix=f"{formset.prefix}-{index}")
-    for key, value in changes.items():
-        if value is False:
-            data.pop(key, None)
-        else:
-            data[key] = value
-    return data
 
 
 def row_of(content: str, person) -> str:

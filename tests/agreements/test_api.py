@@ -4,7 +4,6 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import ProtectedError
-from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from agreements.choices import AgreementStatus, AnchoringKind, Mandate
@@ -51,31 +50,6 @@ def titles(response) -> list[str]:
     return sorted(row["title"] for row in response.json()["results"])
 
 
-@pytest.fixture
-def client_as(api_client):
-    """Authenticate the API client as a user; English so messages are stable when sv lands."""
-
-    def login(user):
-        api_client.force_authenticate(user)
-        api_client.credentials(HTTP_ACCEPT_LANGUAGE="en")
-        return api_client
-
-    return login
-
-
-@pytest.fixture
-def coordinator_api(client_as, coordinator):
-    return client_as(coordinator)
-
-
-@pytest.fixture
-def reader_api(client_as, reader):
-    return client_as(reader)
-
-
-@pytest.fixture
-def today():
-    return timezone.localdate()
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from django.utils.text import capfirst
 from stakeholders.choices import Language, Quadrant, Sector
 from stakeholders.demo import seed_demo_register
 from stakeholders.models import Organization, Person
+from tests.admin_forms import post_data_from
 from tests.factories import OrganizationFactory, PersonFactory, UserFactory
 
 ORGANIZATION_CHANGELIST = reverse("admin:stakeholders_organization_changelist")
@@ -69,37 +70,6 @@ def portfolio(db):
 
 def change_url(obj) -> str:
     return reverse(f"admin:stakeholders_{obj._meta.model_name}_change", args=[obj.pk])
-
-
-def post_data_from(response, **changes) -> dict:
-    """The POST body a browser would send for an admin change form as rendered, with ``changes``."""
-    data = {}
-
-    def add_form(form, prefix=None):
-        for name in form.fields:
-            key = f"{prefix}-{name}" if prefix else name
-            value = form[name].value()
-            if value is None:
-                value = ""
-            if value is True:
-                value = "on"
-            if value is False:
-                continue
-            data[key] = value
-
-    add_form(response.context["adminform"].form)
-    for inline in response.context["inline_admin_formsets"]:
-        formset = inline.formset
-        for name in formset.management_form.fields:
-            data[f"{formset.prefix}-{name}"] = formset.management_form[name].value()
-        for index, form in enumerate(formset.forms):
-            add_form(form, prefix=f"{formset.prefix}-{index}")
-    for key, value in changes.items():
-        if value is False:
-            data.pop(key, None)
-        else:
-            data[key] = value
-    return data
 
 
 def grid_svg(response) -> ET.Element:

@@ -1,7 +1,6 @@
 import datetime
 
 import pytest
-from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from stakeholders.models import Organization, Person
@@ -35,31 +34,6 @@ def last_names(response) -> list[str]:
     return [row["last_name"] for row in response.json()["results"]]
 
 
-@pytest.fixture
-def client_as(api_client):
-    """Authenticate the API client as a user; English so messages are stable when sv lands."""
-
-    def login(user):
-        api_client.force_authenticate(user)
-        api_client.credentials(HTTP_ACCEPT_LANGUAGE="en")
-        return api_client
-
-    return login
-
-
-@pytest.fixture
-def coordinator_api(client_as, coordinator):
-    return client_as(coordinator)
-
-
-@pytest.fixture
-def reader_api(client_as, reader):
-    return client_as(reader)
-
-
-@pytest.fixture
-def today():
-    return timezone.localdate()
 
 
 def organization_payload(**overrides) -> dict:
