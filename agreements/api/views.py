@@ -35,6 +35,7 @@ from agreements.filters import (
 )
 from agreements.models import Agreement
 from samverkan_project.api.views import CONFLICT_RESPONSE, ProtectedDestroyMixin
+from samverkan_project.api.views import SelectorViewSet as BaseSelectorViewSet
 from stakeholders.models import Person
 
 VALIDATION_RESPONSE = OpenApiResponse(
@@ -67,21 +68,8 @@ class OrganizationTreeMixin:
         return {**super().get_serializer_context(), "organization_tree": self.organization_tree}
 
 
-class SelectorViewSet(OrganizationTreeMixin, ProtectedDestroyMixin, viewsets.ModelViewSet):
-    """A ModelViewSet reading from a selector and answering writes with the selector's row."""
-
-    selector = None  # staticmethod returning the endpoint's queryset
-
-    def get_queryset(self):
-        return type(self).selector()
-
-    def perform_create(self, serializer):
-        serializer.save()
-        serializer.instance = self.get_queryset().get(pk=serializer.instance.pk)
-
-    def perform_update(self, serializer):
-        serializer.save()
-        serializer.instance = self.get_queryset().get(pk=serializer.instance.pk)
+class SelectorViewSet(OrganizationTreeMixin, BaseSelectorViewSet):
+    """The shared selector-backed ViewSet, with the organisation tree in the serializer context."""
 
 
 AGREEMENT_WRITES = {"update", "partial_update", "destroy", "activate", "renew", "terminate"}

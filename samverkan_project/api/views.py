@@ -5,7 +5,7 @@ from collections import Counter
 from django.db.models import ProtectedError, RestrictedError
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, inline_serializer
-from rest_framework import serializers, status
+from rest_framework import serializers, status, viewsets
 from rest_framework.response import Response
 
 CONFLICT_RESPONSE = OpenApiResponse(
@@ -37,3 +37,24 @@ class ProtectedDestroyMixin:
                 {"detail": self.protected_message, "blocked_by": dict(blocked_by)},
                 status=status.HTTP_409_CONFLICT,
             )
+
+
+class SelectorViewSet(ProtectedDestroyMixin, viewsets.ModelViewSet):
+    """A ModelViewSet reading from a selector and answering writes with the selector's row.
+
+    Writes go through services that return a plain row; the response shows the shaped one
+    (annotations, prefetches), read once more through the same selector.
+    """
+
+    selector = None  # staticmethod returning the endpoint's queryset
+
+    def get_queryset(self):
+        return type(self).selector()
+
+    def perform_create(self, serializer):
+        serializer.save()
+        serializer.instance = self.get_queryset().get(pk=serializer.instance.pk)
+
+    def perform_update(self, serializer):
+        serializer.save()
+        serializer.instance = self.get_queryset().get(pk=serializer.instance.pk)

@@ -2,18 +2,18 @@
 
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import viewsets
 
-from samverkan_project.api.views import CONFLICT_RESPONSE, ProtectedDestroyMixin
+from samverkan_project.api.views import CONFLICT_RESPONSE, SelectorViewSet
 from stakeholders import selectors
 from stakeholders.api.serializers import OrganizationSerializer, PersonSerializer
 from stakeholders.filters import OrganizationFilterSet, PersonFilterSet
 
 
 @extend_schema_view(destroy=extend_schema(responses={204: None, 409: CONFLICT_RESPONSE}))
-class OrganizationViewSet(ProtectedDestroyMixin, viewsets.ModelViewSet):
+class OrganizationViewSet(SelectorViewSet):
     """Organisations in the register, with their place on the power/interest grid and head counts."""
 
+    selector = staticmethod(selectors.organization_list)
     serializer_class = OrganizationSerializer
     filterset_class = OrganizationFilterSet
     ordering_fields = ["name", "sector", "power", "interest", "resource_level", "created_at"]
@@ -25,23 +25,13 @@ class OrganizationViewSet(ProtectedDestroyMixin, viewsets.ModelViewSet):
         "or mark the organisation inactive instead."
     )
 
-    def get_queryset(self):
-        return selectors.organization_list()
-
-    def perform_create(self, serializer):
-        serializer.save()
-        # The service returns a plain row; answer with the annotated one (people counts).
-        serializer.instance = self.get_queryset().get(pk=serializer.instance.pk)
-
-    def perform_update(self, serializer):
-        serializer.save()
-        serializer.instance = self.get_queryset().get(pk=serializer.instance.pk)
 
 
 @extend_schema_view(destroy=extend_schema(responses={204: None, 409: CONFLICT_RESPONSE}))
-class PersonViewSet(ProtectedDestroyMixin, viewsets.ModelViewSet):
+class PersonViewSet(SelectorViewSet):
     """People in the register; a person with a leaving date today or earlier is inactive."""
 
+    selector = staticmethod(selectors.person_list)
     serializer_class = PersonSerializer
     filterset_class = PersonFilterSet
     ordering_fields = ["last_name", "first_name", "organization__name", "left_on"]
@@ -50,5 +40,3 @@ class PersonViewSet(ProtectedDestroyMixin, viewsets.ModelViewSet):
         "Other records (such as agreements) still refer to this person. Set a leaving date instead of deleting."
     )
 
-    def get_queryset(self):
-        return selectors.person_list()
