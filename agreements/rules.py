@@ -30,6 +30,29 @@ def _lost(roles: Sequence[Role], gone: set) -> int:
     return sum(1 for responsible, deputy in roles if responsible in gone and (deputy is None or deputy in gone))
 
 
+def _smallest_group(roles: list[Role], up_to: int) -> BusFactor | None:
+    """The exact bus factor if it is at most ``up_to`` (exhaustive search), else None."""
+    needed = (len(roles) + 1) // 2  # "at least half"
+    people = sorted({p for role in roles for p in role if p is not None}, key=repr)
+    for size in range(1, min(up_to, len(people)) + 1):
+        for group in combinations(people, size):
+            if _lost(roles, set(group)) >= needed:
+                return BusFactor(size, True, group)
+    return None
+
+
+def bus_factor_below(roles: Sequence[Role], threshold: int) -> BusFactor | None:
+    """The exact bus factor when it is below ``threshold``, else None.
+
+    What a risk rule asks ("is it 1?"): the search stops at ``threshold - 1``, so a portfolio of
+    thousands of agreements costs a few comparisons per role instead of the full search.
+    """
+    roles = [(responsible, deputy) for responsible, deputy in roles]
+    if not roles or threshold <= 1:
+        return None
+    return _smallest_group(roles, threshold - 1)
+
+
 def bus_factor(roles: Sequence[Role]) -> BusFactor:
     """The smallest number of people whose joint departure leaves at least half of the
     responsibilities with neither their responsible nor their deputy.
@@ -42,12 +65,11 @@ def bus_factor(roles: Sequence[Role]) -> BusFactor:
     roles = [(responsible, deputy) for responsible, deputy in roles]
     if not roles:
         return BusFactor(None, True, ())
-    needed = (len(roles) + 1) // 2  # "at least half"
+    found = _smallest_group(roles, EXACT_UP_TO)
+    if found is not None:
+        return found
+    needed = (len(roles) + 1) // 2
     people = sorted({p for role in roles for p in role if p is not None}, key=repr)
-    for size in range(1, min(EXACT_UP_TO, len(people)) + 1):
-        for group in combinations(people, size):
-            if _lost(roles, set(group)) >= needed:
-                return BusFactor(size, True, group)
     gone: list = []
     while _lost(roles, set(gone)) < needed:
         remaining = [p for p in people if p not in gone]

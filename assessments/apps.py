@@ -5,3 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class AssessmentsConfig(AppConfig):
     name = "assessments"
     verbose_name = _("Assessments and risks")
+
+    def ready(self) -> None:
+        # Registers the agreement risk rules with the engine.
+        from assessments import risk_rules  # noqa: F401

@@ -257,3 +257,19 @@ STAKEHOLDER_GRID_HIGH_FROM = env_int("STAKEHOLDER_GRID_HIGH_FROM", 3)
 AGREEMENT_DOCUMENT_MAX_BYTES = env_int("AGREEMENT_DOCUMENT_MAX_BYTES", 20 * 1024 * 1024)
 # An agreement whose end date is this close counts as expiring (days).
 AGREEMENT_EXPIRING_WITHIN_DAYS = env_int("AGREEMENT_EXPIRING_WITHIN_DAYS", 60)
+
+# --- Risk engine (thresholds of DESIGN §5; the RISK_* names reach the rules as ScanContext.limits) --
+# single_person_dependency fires when an active agreement's bus factor is below this.
+RISK_BUS_FACTOR_MIN = env_int("RISK_BUS_FACTOR_MIN", 2)
+# person_overload: responsible in this many active agreements, or for this share of one agreement's
+# roles (only agreements with at least RISK_OVERLOAD_MIN_RESPONSIBILITIES roles, so a two-role
+# agreement is not "overloaded" by construction).
+RISK_OVERLOAD_AGREEMENTS = env_int("RISK_OVERLOAD_AGREEMENTS", 4)
+RISK_OVERLOAD_SHARE = float(os.environ.get("RISK_OVERLOAD_SHARE", "0.5"))
+RISK_OVERLOAD_MIN_RESPONSIBILITIES = env_int("RISK_OVERLOAD_MIN_RESPONSIBILITIES", 3)
+# A scan splits into chunks of this many agreements over the workers when the portfolio is larger.
+RISK_SCAN_CHUNK_SIZE = env_int("RISK_SCAN_CHUNK_SIZE", 2000)
+# A scan still "running" after this long was lost (a killed worker); the next scheduled run retakes its slot.
+RISK_SCAN_STALE_AFTER_SECONDS = env_int("RISK_SCAN_STALE_AFTER_SECONDS", 2 * 3600)
+# Risk e-mail reports: links point into the admin at SITE_URL.
+RISK_REPORT_MAX_ITEMS = env_int("RISK_REPORT_MAX_ITEMS", 200)

@@ -13,6 +13,7 @@ admin.site.index_title = _("Register, agreements and risks")
 api_v1 = [
     path("", include("stakeholders.api.urls")),
     path("", include("agreements.api.urls")),
+    path("", include("assessments.api.urls")),
 ]
 
 urlpatterns = [

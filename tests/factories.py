@@ -2,6 +2,7 @@ import datetime as _dt
 
 import factory
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from agreements.choices import AnchoringKind, Mandate
 from agreements.models import Agreement, Anchoring, Commitment, Party, Representative, Responsibility
@@ -130,3 +131,22 @@ def agreement_with(parties: int = 2, responsibilities: int = 2, deputies: bool =
             AnchoringFactory(party=party)
             AnchoringFactory(party=party, kind=AnchoringKind.SPONSOR, person=rep.person, date=None)
     return agreement
+
+
+# --- risks -----------------------------------------------------------------------------------
+
+
+class RiskFlagFactory(factory.django.DjangoModelFactory):
+    """A stored flag on an agreement (as a scan would leave it); pass rule/subject to vary."""
+
+    class Meta:
+        model = "assessments.RiskFlag"
+
+    rule = "review_overdue"
+    severity = "medium"
+    subject_type = "agreement"
+    agreement = factory.SubFactory(AgreementFactory)
+    subject_key = factory.LazyAttribute(lambda o: f"agreement:{o.agreement.pk}")
+    details = factory.LazyAttribute(lambda o: {"next_review_on": "2026-01-01"})
+    first_seen_at = factory.LazyFunction(timezone.now)
+    last_seen_at = factory.LazyAttribute(lambda o: o.first_seen_at)

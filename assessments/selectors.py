@@ -1,0 +1,235 @@
+"""Shaped reads for the risk engine and its pages.
+
+``scan_facts`` loads what the rules need with a fixed number of plain queries whatever the size of
+the portfolio: one per table, as tuples, no model instances. The flag, scan and delivery querysets
+come with the relations their pages and serializers show.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from datetime import timedelta
+
+from django.conf import settings
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from agreements.choices import AgreementStatus
+from agreements.models import Agreement, Anchoring, Party, Representative, Responsibility
+from assessments import risks
+from assessments.choices import SEVERITY_ORDER, UNRESOLVED
+from assessments.models import ReportDelivery, RiskFlag, RiskScan
+from stakeholders.models import Organization, Person
+
+# Agreements a scan reads: rules decide per status; closed agreements only have flags to resolve.
+SCANNED_STATUSES = (AgreementStatus.DRAFT, AgreementStatus.ACTIVE)
+ID_MAX = 2**63 - 1
+
+
+def risk_limits() -> dict:
+    """The thresholds the rules read: every RISK_* setting and the expiry window."""
+    limits = {name: getattr(settings, name) for name in dir(settings) if name.startswith("RISK_")}
+    limits["AGREEMENT_EXPIRING_WITHIN_DAYS"] = settings.AGREEMENT_EXPIRING_WITHIN_DAYS
+    return limits
+
+
+def scan_context(today=None) -> risks.ScanContext:
+    """Who has left and which organisations lie inside which (two queries)."""
+    today = today or timezone.localdate()
+    return risks.ScanContext(
+        today=today,
+        departed=frozenset(Person.objects.departed(on=today).values_list("id", flat=True)),
+        parent_of=dict(Organization.objects.filter(parent__isnull=False).values_list("id", "parent_id")),
+        limits=risk_limits(),
+    )
+
+
+def agreement_facts(ctx: risks.ScanContext, id_range: tuple[int, int] | None = None) -> list[risks.AgreementFacts]:
+    """Draft and active agreements (in ``id_range``, inclusive) with their parties, representatives,
+    anchorings and roles: five queries, plus one per registered loader."""
+    in_range = {} if id_range is None else {"agreement_id__gte": id_range[0], "agreement_id__lte": id_range[1]}
+    open_agreement = {"agreement__status__in": SCANNED_STATUSES, **in_range}
+    agreements_qs = Agreement.objects.filter(status__in=SCANNED_STATUSES)
+    if id_range is not None:
+        agreements_qs = agreements_qs.filter(id__gte=id_range[0], id__lte=id_range[1])
+    agreements = {
+        row[0]: risks.AgreementFacts(*row)
+        for row in agreements_qs.order_by("id").values_list(
+            "id",
+            "status",
+            "valid_from",
+            "valid_to",
+            "next_review_on",
+            "assessment_interval_months",
+            "coordinator_id",
+        )
+    }
+    representatives = defaultdict(list)
+    for party_id, person_id, mandate in (
+        Representative.objects.filter(**open_agreement).order_by().values_list("party_id", "person_id", "mandate")
+    ):
+        representatives[party_id].append((person_id, mandate))
+    anchorings = defaultdict(list)
+    for party_id, kind, person_id, person_org in (
+        Anchoring.objects.filter(**open_agreement)
+        .order_by()
+        .values_list("party_id", "kind", "person_id", "person__organization_id")
+    ):
+        anchorings[party_id].append(risks.AnchoringFacts(kind, person_id, person_org))
+    for party_id, agreement_id, organization_id in (
+        Party.objects.filter(**open_agreement).order_by("id").values_list("id", "agreement_id", "organization_id")
+    ):
+        agreements[agreement_id].parties.append(
+            risks.PartyFacts(
+                party_id, organization_id, tuple(representatives.get(party_id, ())), tuple(anchorings.get(party_id, ()))
+            )
+        )
+    for role_id, agreement_id, responsible_id, deputy_id in (
+        Responsibility.objects.filter(**open_agreement)
+        .order_by("id")
+        .values_list("id", "agreement_id", "responsible_id", "deputy_id")
+    ):
+        agreements[agreement_id].roles.append(risks.RoleFacts(role_id, responsible_id, deputy_id))
+    ids = list(agreements)
+    for key, loader in risks.loaders().items():
+        for agreement_id, value in loader(ids, ctx).items():
+            if agreement_id in agreements:
+                agreements[agreement_id].extra[key] = value
+    return list(agreements.values())
+
+
+def portfolio_facts() -> risks.PortfolioFacts:
+    """Who is responsible in which active agreement (one query): the portfolio rules' input when
+    the agreements were scanned in chunks."""
+    return risks.PortfolioFacts(
+        responsible_in=tuple(
+            Responsibility.objects.filter(agreement__status=AgreementStatus.ACTIVE)
+            .order_by()
+            .values_list("responsible_id", "agreement_id")
+        )
+    )
+
+
+def scan_chunks(chunk_size: int) -> list[tuple[int, int]]:
+    """Id ranges of at most ``chunk_size`` scanned agreements that together cover every id, so each
+    agreement's flags (closed agreements' included) belong to exactly one chunk."""
+    ids = list(Agreement.objects.filter(status__in=SCANNED_STATUSES).order_by("id").values_list("id", flat=True))
+    starts = ids[::chunk_size] or [1]
+    ranges = []
+    for index, start in enumerate(starts):
+        low = 1 if index == 0 else start
+        high = starts[index + 1] - 1 if index + 1 < len(starts) else ID_MAX
+        ranges.append((low, high))
+    return ranges
+
+
+# --- flags -----------------------------------------------------------------------------------------
+
+
+def flag_list() -> QuerySet[RiskFlag]:
+    """Flags with every subject their message names (one query)."""
+    return RiskFlag.objects.select_related(
+        "agreement", "party__organization", "person", "responsibility", "acknowledged_by"
+    )
+
+
+def unresolved_flags() -> QuerySet[RiskFlag]:
+    return RiskFlag.objects.filter(status__in=UNRESOLVED)
+
+
+def flags_about_organization(queryset: QuerySet[RiskFlag], organization_id: int) -> QuerySet[RiskFlag]:
+    """Flags in agreements the organisation is party to, about its party rows, or about its people."""
+    party_of_agreement = Party.objects.filter(agreement_id=OuterRef("agreement_id"), organization_id=organization_id)
+    return queryset.filter(
+        Exists(party_of_agreement)
+        | Q(party__organization_id=organization_id)
+        | Q(person__organization_id=organization_id)
+    )
+
+
+def flags_about_person(queryset: QuerySet[RiskFlag], person_id: int) -> QuerySet[RiskFlag]:
+    """Flags naming the person: as subject, as the critical person, or as a role's responsible or deputy."""
+    return queryset.filter(
+        Q(person_id=person_id) | Q(responsibility__responsible_id=person_id) | Q(responsibility__deputy_id=person_id)
+    )
+
+
+def open_risk_counts(agreement_ids) -> dict[int, int]:
+    return dict(
+        unresolved_flags()
+        .filter(agreement_id__in=agreement_ids)
+        .order_by()
+        .values("agreement_id")
+        .annotate(n=Count("id"))
+        .values_list("agreement_id", "n")
+    )
+
+
+def scan_list() -> QuerySet[RiskScan]:
+    return RiskScan.objects.select_related("requested_by")
+
+
+def delivery_list() -> QuerySet[ReportDelivery]:
+    return ReportDelivery.objects.select_related("person", "user")
+
+
+# --- the dashboard ---------------------------------------------------------------------------------
+
+
+def dashboard(today=None, top_people: int = 10, list_size: int = 10) -> dict:
+    """The admin start page's figures, with a fixed number of queries (six)."""
+    today = today or timezone.localdate()
+    by_severity_rule = Counter()
+    for severity, rule, n in (
+        unresolved_flags()
+        .order_by()
+        .values("severity", "rule")
+        .annotate(n=Count("id"))
+        .values_list("severity", "rule", "n")
+    ):
+        by_severity_rule[(severity, rule)] = n
+    severities = [
+        {"severity": severity, "count": sum(n for (sev, _r), n in by_severity_rule.items() if sev == severity)}
+        for severity in SEVERITY_ORDER
+    ]
+    rules = sorted(
+        (
+            {"rule": rule, "label": risks.rule_label(rule), "severity": severity, "count": n}
+            for (severity, rule), n in by_severity_rule.items()
+        ),
+        key=lambda row: (SEVERITY_ORDER.index(row["severity"]), -row["count"], row["label"]),
+    )
+    until = today + timedelta(days=settings.AGREEMENT_EXPIRING_WITHIN_DAYS)
+    expiring = list(
+        Agreement.objects.filter(status=AgreementStatus.ACTIVE, valid_to__lte=until)
+        .select_related("coordinator")
+        .order_by("valid_to", "id")[:list_size]
+    )
+    overdue = list(
+        Agreement.objects.filter(status__in=SCANNED_STATUSES, next_review_on__lt=today)
+        .select_related("coordinator")
+        .order_by("next_review_on", "id")[:list_size]
+    )
+    active_roles = Q(responsibilities__agreement__status=AgreementStatus.ACTIVE)
+    active_deputyships = Q(deputyships__agreement__status=AgreementStatus.ACTIVE)
+    people = list(
+        Person.objects.annotate(
+            responsible_count=Count("responsibilities", filter=active_roles, distinct=True),
+            deputy_count=Count("deputyships", filter=active_deputyships, distinct=True),
+            agreement_count=Count("responsibilities__agreement", filter=active_roles, distinct=True),
+        )
+        .filter(responsible_count__gt=0)
+        .select_related("organization")
+        .order_by("-responsible_count", "-deputy_count", "last_name", "id")[:top_people]
+    )
+    last_scan = scan_list().first()
+    return {
+        "severities": severities,
+        "open_total": sum(row["count"] for row in severities),
+        "rules": rules,
+        "expiring": expiring,
+        "overdue": overdue,
+        "people": people,
+        "last_scan": last_scan,
+        "today": today,
+    }

@@ -1,0 +1,306 @@
+"""Writes of the risk engine: scans (whole or in chunks), reconciling findings with flags,
+acknowledging a flag.
+
+A scan reads the facts once (assessments.selectors), runs the registered pure rules
+(assessments.risks) and reconciles: new findings open flags, persisting ones are touched, vanished
+ones are resolved, with bulk statements. The conditional unique constraint on RiskFlag makes two
+scans at once harmless: the second one's inserts of the same findings are ignored.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Case, F, JSONField, Q, Value, When
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from assessments import risks, selectors
+from assessments.choices import UNRESOLVED, FlagStatus, ScanStatus, ScanTrigger
+from assessments.models import RiskFlag, RiskScan
+
+logger = logging.getLogger(__name__)
+
+# The id no flag has: keeps "resolve these ids" one statement even when the list is empty, so a scan
+# issues the same queries whatever it finds.
+NO_ID = 0
+
+
+@dataclass(frozen=True)
+class ReconcileCounts:
+    findings: int
+    new: int
+    persisting: int
+    resolved: int
+
+
+class ScanUnavailable(Exception):
+    """The scan could not be queued (the broker is down); the scan row records why."""
+
+    def __init__(self, scan: RiskScan):
+        super().__init__(scan.error)
+        self.scan = scan
+
+
+# --- reconcile -------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def flags_reconcile(*, findings: list[risks.Finding], scope: Q, now=None) -> ReconcileCounts:
+    """Make the unresolved flags within ``scope`` match ``findings`` (four queries whatever the sizes)."""
+    now = now or timezone.now()
+    found: dict[tuple[str, str], risks.Finding] = {}
+    for finding in findings:
+        found.setdefault((finding.rule, finding.subject_key), finding)
+    existing = {
+        (rule, key): (flag_id, details)
+        for flag_id, rule, key, details in RiskFlag.objects.filter(scope, status__in=UNRESOLVED).values_list(
+            "id", "rule", "subject_key", "details"
+        )
+    }
+    new = [
+        RiskFlag(
+            rule=finding.rule,
+            severity=risks.get_rule(finding.rule).severity,
+            subject_type=finding.subject_type,
+            subject_key=key,
+            agreement_id=finding.agreement_id,
+            party_id=finding.party_id,
+            person_id=finding.person_id,
+            responsibility_id=finding.responsibility_id,
+            details=dict(finding.details),
+            first_seen_at=now,
+            last_seen_at=now,
+        )
+        for (_rule, key), finding in found.items()
+        if (finding.rule, key) not in existing
+    ]
+    persisting = [flag_id for key, (flag_id, _details) in existing.items() if key in found]
+    vanished = [flag_id for key, (flag_id, _details) in existing.items() if key not in found]
+    changed = [
+        When(id=flag_id, then=Value(dict(found[key].details), output_field=JSONField()))
+        for key, (flag_id, details) in existing.items()
+        if key in found and details != dict(found[key].details)
+    ]
+    # A concurrent scan may have inserted the same findings a moment ago: the unique constraint
+    # turns those into no-ops instead of duplicates.
+    RiskFlag.objects.bulk_create(new, ignore_conflicts=True)
+    RiskFlag.objects.filter(id__in=[NO_ID, *persisting], status__in=UNRESOLVED).update(
+        last_seen_at=now, details=Case(*changed, default=F("details"))
+    )
+    RiskFlag.objects.filter(id__in=[NO_ID, *vanished], status__in=UNRESOLVED).update(
+        status=FlagStatus.RESOLVED, resolved_at=now
+    )
+    return ReconcileCounts(findings=len(found), new=len(new), persisting=len(persisting), resolved=len(vanished))
+
+
+# --- scans -----------------------------------------------------------------------------------------
+
+
+def scan_create(*, trigger: str, requested_by=None, status: str = ScanStatus.QUEUED) -> RiskScan:
+    """A scan row, queued for a worker (or running, for a synchronous scan)."""
+    values = {"trigger": trigger, "requested_by": requested_by, "status": status}
+    if status == ScanStatus.RUNNING:
+        values["started_at"] = timezone.now()
+    return RiskScan.objects.create(**values)
+
+
+def scans_expire_stale(*, now=None) -> int:
+    """Mark scans that have been queued or running for too long as failed: their worker was lost."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(seconds=settings.RISK_SCAN_STALE_AFTER_SECONDS)
+    return RiskScan.objects.filter(status__in=(ScanStatus.QUEUED, ScanStatus.RUNNING), created_at__lt=cutoff).update(
+        status=ScanStatus.FAILED, finished_at=now, error=_("Lost: the scan did not finish in time (stopped worker?).")
+    )
+
+
+def scan_claim_scheduled(*, now=None) -> RiskScan | None:
+    """Claim tonight's scheduled scan: one per day, however often the schedule fires. A day whose
+    scan failed (or was lost with its worker) can be claimed again; a running or finished one not."""
+    now = now or timezone.now()
+    scans_expire_stale(now=now)
+    slot = f"schedule:{timezone.localdate(now).isoformat()}"
+    try:
+        with transaction.atomic():
+            return RiskScan.objects.create(trigger=ScanTrigger.SCHEDULE, slot=slot)
+    except IntegrityError:
+        retaken = RiskScan.objects.filter(slot=slot, status=ScanStatus.FAILED).update(
+            status=ScanStatus.QUEUED, created_at=now, started_at=None, finished_at=None, error=""
+        )
+        return RiskScan.objects.get(slot=slot) if retaken else None
+
+
+def scan_request(*, trigger: str, requested_by=None) -> RiskScan:
+    """Queue a scan for a worker (admin, API). Raises ScanUnavailable when the broker is down; the
+    scan row then says so, so nothing is silently dropped."""
+    from assessments.tasks import risk_scan_run
+
+    scan = scan_create(trigger=trigger, requested_by=requested_by)
+    task_id = str(uuid.uuid4())
+    RiskScan.objects.filter(pk=scan.pk).update(task_id=task_id)
+    scan.task_id = task_id
+    try:
+        risk_scan_run.apply_async(args=[scan.pk], task_id=task_id, retry=False)
+    except Exception as exc:  # kombu raises several types when the broker is unreachable
+        logger.warning("risk scan %s could not be queued", scan.pk, exc_info=True)
+        scan.status = ScanStatus.FAILED
+        scan.finished_at = timezone.now()
+        scan.error = _("The scan could not be queued: the task broker is unavailable (%(error)s).") % {
+            "error": type(exc).__name__
+        }
+        scan.save(update_fields=["status", "finished_at", "error"])
+        raise ScanUnavailable(scan) from exc
+    scan.refresh_from_db()
+    return scan
+
+
+def _start(scan_id: int) -> bool:
+    """Queued → running; False if another delivery of the task already took it."""
+    return bool(
+        RiskScan.objects.filter(pk=scan_id, status=ScanStatus.QUEUED).update(
+            status=ScanStatus.RUNNING, started_at=timezone.now()
+        )
+    )
+
+
+def _fail(scan_id: int, exc: BaseException) -> None:
+    RiskScan.objects.filter(pk=scan_id).update(
+        status=ScanStatus.FAILED, finished_at=timezone.now(), error=f"{type(exc).__name__}: {exc}"[:2000]
+    )
+
+
+def scan_portfolio(*, scan: RiskScan, today=None) -> RiskScan:
+    """Scan the whole portfolio in this process: read the facts once, run every rule, reconcile every
+    flag. Eleven queries whatever the size (plus the registered loaders' own)."""
+    try:
+        ctx = selectors.scan_context(today)
+        facts = selectors.agreement_facts(ctx)
+        findings = risks.check_agreements(facts, ctx) + risks.check_portfolio(risks.portfolio_facts(facts), ctx)
+        counts = flags_reconcile(findings=findings, scope=Q())
+    except Exception as exc:
+        _fail(scan.pk, exc)
+        raise
+    scan.status = ScanStatus.SUCCEEDED
+    scan.finished_at = timezone.now()
+    scan.agreements_scanned = len(facts)
+    scan.findings = counts.findings
+    scan.new_count, scan.persisting_count, scan.resolved_count = counts.new, counts.persisting, counts.resolved
+    scan.save(
+        update_fields=[
+            "status",
+            "finished_at",
+            "agreements_scanned",
+            "findings",
+            "new_count",
+            "persisting_count",
+            "resolved_count",
+        ]
+    )
+    return scan
+
+
+def scan_now(*, trigger: str = ScanTrigger.COMMAND, requested_by=None, today=None) -> RiskScan:
+    """A synchronous scan of the whole portfolio, recorded like any other (the command's scan)."""
+    scan = scan_create(trigger=trigger, requested_by=requested_by, status=ScanStatus.RUNNING)
+    return scan_portfolio(scan=scan, today=today)
+
+
+def scan_run(*, scan_id: int, chunk_size: int | None = None) -> str:
+    """Run a queued scan: in this process when the portfolio fits one chunk, else as a group of chunk
+    tasks over the workers (the last one to finish runs the portfolio rules and closes the scan)."""
+    from celery import group
+
+    from assessments.tasks import risk_scan_chunk
+
+    if not _start(scan_id):
+        return f"scan {scan_id}: already taken or gone"
+    scan = RiskScan.objects.get(pk=scan_id)
+    chunk_size = chunk_size or settings.RISK_SCAN_CHUNK_SIZE
+    ranges = selectors.scan_chunks(chunk_size)
+    if len(ranges) == 1:
+        scan = scan_portfolio(scan=scan)
+        return (
+            f"scan {scan_id}: {scan.new_count} new, {scan.persisting_count} still open, {scan.resolved_count} resolved"
+        )
+    RiskScan.objects.filter(pk=scan_id).update(chunks_total=len(ranges))
+    group(risk_scan_chunk.si(scan_id, index, low, high) for index, (low, high) in enumerate(ranges)).apply_async()
+    return f"scan {scan_id}: {len(ranges)} chunks queued"
+
+
+def scan_chunk(*, scan_id: int, index: int, id_range: tuple[int, int], worker: str = "") -> str:
+    """Scan one chunk of agreements and reconcile the flags of the agreements in its id range.
+    Safe to run twice: a chunk is counted once. The last chunk closes the scan."""
+    scan = RiskScan.objects.filter(pk=scan_id).first()
+    if scan is None or scan.status != ScanStatus.RUNNING:
+        return f"scan {scan_id}: not running, chunk {index} skipped"
+    try:
+        ctx = selectors.scan_context()
+        facts = selectors.agreement_facts(ctx, id_range)
+        findings = risks.check_agreements(facts, ctx)
+        low, high = id_range
+        counts = flags_reconcile(findings=findings, scope=Q(agreement_id__gte=low, agreement_id__lte=high))
+    except Exception as exc:
+        _fail(scan_id, exc)
+        raise
+    with transaction.atomic():
+        scan = RiskScan.objects.select_for_update().get(pk=scan_id)
+        done = {entry["index"] for entry in scan.workers}
+        if index not in done and scan.status == ScanStatus.RUNNING:
+            scan.workers = [*scan.workers, {"index": index, "worker": worker, "agreements": len(facts)}]
+            scan.chunks_done = len(done) + 1
+            scan.agreements_scanned += len(facts)
+            scan.findings += counts.findings
+            scan.new_count += counts.new
+            scan.persisting_count += counts.persisting
+            scan.resolved_count += counts.resolved
+            scan.save()
+        last = scan.status == ScanStatus.RUNNING and scan.chunks_done == scan.chunks_total
+    if last:
+        scan_finish(scan_id=scan_id)
+    return f"scan {scan_id}: chunk {index} ({len(facts)} agreements) done"
+
+
+def scan_finish(*, scan_id: int) -> None:
+    """After the chunks: the portfolio rules, once, over the whole portfolio; then close the scan."""
+    try:
+        ctx = selectors.scan_context()
+        findings = risks.check_portfolio(selectors.portfolio_facts(), ctx)
+        counts = flags_reconcile(findings=findings, scope=Q(agreement__isnull=True))
+    except Exception as exc:
+        _fail(scan_id, exc)
+        raise
+    RiskScan.objects.filter(pk=scan_id, status=ScanStatus.RUNNING).update(
+        status=ScanStatus.SUCCEEDED,
+        finished_at=timezone.now(),
+        findings=F("findings") + counts.findings,
+        new_count=F("new_count") + counts.new,
+        persisting_count=F("persisting_count") + counts.persisting,
+        resolved_count=F("resolved_count") + counts.resolved,
+    )
+
+
+# --- flags -----------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def flag_acknowledge(*, flag: RiskFlag, by, note: str) -> RiskFlag:
+    """A coordinator has seen the risk: open (or acknowledged) → acknowledged, with who and a note.
+    The flag still resolves by itself when a scan no longer finds the risk."""
+    note = (note or "").strip()
+    if not note:
+        raise ValidationError({"note": _("Write a note: what is being done about the risk, or why it is accepted.")})
+    flag = RiskFlag.objects.select_for_update().get(pk=flag.pk)
+    if flag.status == FlagStatus.RESOLVED:
+        raise ValidationError({"status": _("The risk is already resolved.")})
+    flag.status = FlagStatus.ACKNOWLEDGED
+    flag.acknowledged_at = timezone.now()
+    flag.acknowledged_by = by
+    flag.acknowledgement_note = note
+    flag.save(update_fields=["status", "acknowledged_at", "acknowledged_by", "acknowledgement_note"])
+    return flag
