@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.requirements-installed
 
-.PHONY: run setup test lint migrate messages makemessages demo clean help
+.PHONY: run setup test lint migrate messages makemessages demo clean help bench
 
 help:
 	@echo "make run   - set up (venv, migrations, translations, demo data) and serve admin + API with worker and beat"
@@ -30,6 +30,7 @@ setup: $(STAMP) var messages migrate
 
 demo: setup
 	$(PY) manage.py seed_demo
+	$(PY) manage.py scan_risks
 
 run: demo
 	@$(PY) manage.py create_coordinator
@@ -50,3 +51,19 @@ makemessages: $(STAMP)
 
 clean:
 	rm -rf var staticfiles
+
+# The risk-scan benchmark: generates 500 then 5,000 agreements in its own PostgreSQL database
+# (created if missing; the command refuses a database whose name lacks "bench") and fails if the
+# scan misses its targets.
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/samverkan_bench
+BENCH_ARGS ?=
+
+bench: $(STAMP)
+	$(PY) -c 'import sys, psycopg; from psycopg import sql; from urllib.parse import urlsplit; \
+	url = urlsplit(sys.argv[1]); name = url.path.lstrip("/"); \
+	conn = psycopg.connect(url._replace(path="/postgres").geturl(), autocommit=True); \
+	exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone(); \
+	exists or conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))); \
+	print(("Using" if exists else "Created"), "database", name)' '$(BENCH_DATABASE_URL)'
+	DATABASE_URL='$(BENCH_DATABASE_URL)' $(PY) manage.py migrate --noinput --verbosity 0
+	DATABASE_URL='$(BENCH_DATABASE_URL)' DEBUG=0 $(PY) manage.py bench_risk_scan $(BENCH_ARGS)

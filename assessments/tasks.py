@@ -44,7 +44,7 @@ def risk_reports_send() -> str:
 @shared_task(
     name="assessments.risk_report_deliver",
     autoretry_for=(SMTPException, ConnectionError, TimeoutError, OSError),
-    retry_backoff=30,
+    retry_backoff=settings.RISK_REPORT_RETRY_BACKOFF,
     retry_backoff_max=settings.CELERY_MAX_RETRY_DELAY,
     retry_jitter=True,
     max_retries=12,

@@ -273,3 +273,5 @@ RISK_SCAN_CHUNK_SIZE = env_int("RISK_SCAN_CHUNK_SIZE", 2000)
 RISK_SCAN_STALE_AFTER_SECONDS = env_int("RISK_SCAN_STALE_AFTER_SECONDS", 2 * 3600)
 # Risk e-mail reports: links point into the admin at SITE_URL.
 RISK_REPORT_MAX_ITEMS = env_int("RISK_REPORT_MAX_ITEMS", 200)
+# First retry delay (s) of a failed report delivery; it doubles up to CELERY_MAX_RETRY_DELAY, with jitter.
+RISK_REPORT_RETRY_BACKOFF = env_int("RISK_REPORT_RETRY_BACKOFF", 30)

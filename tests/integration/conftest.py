@@ -40,13 +40,7 @@ def start_worker(transactional_db, isolated_queue):
     def start(name: str = "w1", concurrency: int = 1) -> subprocess.Popen:
         # A file, not a pipe: a chatty worker must never block on a full pipe buffer.
         log = tempfile.NamedTemporaryFile("w+", prefix=f"celery-{name}-", suffix=".log", delete=False)  # noqa: SIM115
-        db = connection.settings_dict
-        env = {
-            **os.environ,
-            "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
-            "CELERY_TASK_DEFAULT_QUEUE": isolated_queue,
-            "PYTHONUNBUFFERED": "1",
-        }
+        env = subprocess_env(isolated_queue)
         process = subprocess.Popen(
             [
                 sys.executable,
@@ -75,6 +69,10 @@ def start_worker(transactional_db, isolated_queue):
         return process
 
     yield start
+    stop_all(processes)
+
+
+def stop_all(processes) -> None:
     for process in processes:
         process.terminate()
     for process in processes:
@@ -82,6 +80,61 @@ def start_worker(transactional_db, isolated_queue):
             process.wait(timeout=20)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+def subprocess_env(isolated_queue: str) -> dict:
+    """The environment of a Celery process on the test database and this test's queue."""
+    db = connection.settings_dict
+    return {
+        **os.environ,
+        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
+        "CELERY_TASK_DEFAULT_QUEUE": isolated_queue,
+        "PYTHONUNBUFFERED": "1",
+    }
+
+
+@pytest.fixture
+def start_beat(transactional_db, isolated_queue):
+    """Start a real `celery beat` with the database scheduler, sending to this test's queue."""
+    processes = []
+
+    def start() -> subprocess.Popen:
+        log = tempfile.NamedTemporaryFile("w+", prefix="celery-beat-", suffix=".log", delete=False)  # noqa: SIM115
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "samverkan_project",
+                "beat",
+                "--loglevel=INFO",
+                "--pidfile=",
+                "--max-interval=1",
+            ],
+            cwd=ROOT,
+            env=subprocess_env(isolated_queue),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        process.log_path = log.name
+        processes.append(process)
+        return process
+
+    yield start
+    stop_all(processes)
+
+
+def wait_for(condition, timeout: float = 60, interval: float = 0.3, message: str = "condition"):
+    """Poll ``condition`` until it returns something truthy; fail after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(interval)
+    pytest.fail(f"timed out after {timeout}s waiting for {message}")
 
 
 def wait_until_ready(prefix: str, process: subprocess.Popen, timeout: float = 60) -> None:

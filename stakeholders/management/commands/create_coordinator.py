@@ -8,6 +8,7 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
+from assessments.models import RiskReportSubscription
 from stakeholders.roles import COORDINATORS
 
 
@@ -36,6 +37,8 @@ class Command(BaseCommand):
         else:
             password = password_file.read_text().strip()
         user.groups.add(Group.objects.get(name=COORDINATORS))
+        # The coordinator login receives the whole portfolio's weekly risk report (unsubscribe in the admin).
+        RiskReportSubscription.objects.get_or_create(user=user)
         self.stdout.write(
             _("Log in at %(url)s/admin/ as %(username)s with password %(password)s")
             % {"url": settings.SITE_URL, "username": username, "password": password}
