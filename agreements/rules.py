@@ -33,8 +33,15 @@ def _lost(roles: Sequence[Role], gone: set) -> int:
 def _smallest_group(roles: list[Role], up_to: int) -> BusFactor | None:
     """The exact bus factor if it is at most ``up_to`` (exhaustive search), else None."""
     needed = (len(roles) + 1) // 2  # "at least half"
+    # One person alone loses exactly the roles they are responsible for without a deputy: a count.
+    alone = Counter(responsible for responsible, deputy in roles if deputy is None)
+    single = sorted((p for p, lost in alone.items() if lost >= needed), key=repr)
+    if single:
+        return BusFactor(1, True, (single[0],))
+    if up_to < 2:
+        return None
     people = sorted({p for role in roles for p in role if p is not None}, key=repr)
-    for size in range(1, min(up_to, len(people)) + 1):
+    for size in range(2, min(up_to, len(people)) + 1):
         for group in combinations(people, size):
             if _lost(roles, set(group)) >= needed:
                 return BusFactor(size, True, group)

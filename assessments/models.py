@@ -20,7 +20,7 @@ from stakeholders.models import Person
 class RiskFlag(models.Model):
     """A risk found by a scan, with its lifecycle: open → acknowledged → resolved (by a later scan)."""
 
-    rule = models.CharField(_("rule"), max_length=50, db_index=True)
+    rule = models.CharField(_("rule"), max_length=50)  # indexed by the (rule, subject_key) constraint
     severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices)
     status = models.CharField(_("status"), max_length=20, choices=FlagStatus.choices, default=FlagStatus.OPEN)
     subject_type = models.CharField(_("subject type"), max_length=20, choices=SubjectType.choices)
@@ -50,6 +50,8 @@ class RiskFlag(models.Model):
     )
     details = models.JSONField(_("details"), default=dict, blank=True)
     first_seen_at = models.DateTimeField(_("first seen"))
+    # Written when the flag opens, changes or resolves; an unresolved flag was also seen by every
+    # successful scan since: read it through selectors.flag_list() (`seen_at`) or `last_seen`.
     last_seen_at = models.DateTimeField(_("last seen"))
     resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
     acknowledged_at = models.DateTimeField(_("acknowledged"), null=True, blank=True)
@@ -66,7 +68,7 @@ class RiskFlag(models.Model):
     class Meta:
         verbose_name = _("risk flag")
         verbose_name_plural = _("risk flags")
-        ordering = ["-last_seen_at", "id"]
+        ordering = ["-first_seen_at", "-id"]
         constraints = [
             # Two scans at once cannot open the same finding twice.
             models.UniqueConstraint(
@@ -106,6 +108,11 @@ class RiskFlag(models.Model):
     @property
     def is_resolved(self) -> bool:
         return self.status == FlagStatus.RESOLVED
+
+    @property
+    def last_seen(self):
+        """When a scan last saw the risk (needs ``selectors.flag_list()``'s annotation for open flags)."""
+        return getattr(self, "seen_at", None) or self.last_seen_at
 
     @property
     def subject(self):

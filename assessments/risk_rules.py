@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from agreements import rules as agreement_rules
-from agreements.choices import AgreementStatus, AnchoringStatus
+from agreements.choices import AgreementStatus, AnchoringStatus, Mandate
 from assessments.choices import Severity, SubjectType
 from assessments.risks import (
     PORTFOLIO_SCOPE,
@@ -206,6 +206,23 @@ def _describe_anchoring(flag) -> str:
     }
 
 
+DECISION_OR_PLAN = ("decision", "plan")
+
+
+def _anchoring_complete(party, ctx: ScanContext) -> bool:
+    has_basis = has_sponsor = False
+    for anchoring in party.anchorings:
+        if anchoring.kind in DECISION_OR_PLAN:
+            has_basis = True
+        elif (
+            anchoring.kind == "sponsor"
+            and ctx.is_active(anchoring.person_id)
+            and ctx.belongs_to(anchoring.person_organization_id, party.organization_id)
+        ):
+            has_sponsor = True
+    return has_basis and has_sponsor
+
+
 @register_rule(
     "missing_internal_anchoring",
     severity=Severity.HIGH,
@@ -221,6 +238,8 @@ def missing_internal_anchoring(agreement: AgreementFacts, ctx: ScanContext):
     if agreement.status != AgreementStatus.ACTIVE:
         return
     for party in agreement.parties:
+        if _anchoring_complete(party, ctx):
+            continue  # the common case, without building the facts
         facts = [
             agreement_rules.AnchoringFact(
                 kind=anchoring.kind,
@@ -263,6 +282,11 @@ def _describe_mandate(flag) -> str:
 def missing_mandate(agreement: AgreementFacts, ctx: ScanContext):
     if agreement.status != AgreementStatus.ACTIVE:
         return
+    if all(
+        any(mandate == Mandate.DECIDE and ctx.is_active(person_id) for person_id, mandate in party.representatives)
+        for party in agreement.parties
+    ):
+        return  # the common case, without building the coverage
     coverage = agreement_rules.mandate_coverage(
         {
             party.id: [mandate for person_id, mandate in party.representatives if ctx.is_active(person_id)]

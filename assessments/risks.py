@@ -16,29 +16,26 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 from assessments.choices import Severity, SubjectType
 
 # --- facts ------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class RoleFacts:
+class RoleFacts(NamedTuple):
     id: int
     responsible_id: int
     deputy_id: int | None
 
 
-@dataclass(frozen=True, slots=True)
-class AnchoringFacts:
+class AnchoringFacts(NamedTuple):
     kind: str
     person_id: int | None
     person_organization_id: int | None
 
 
-@dataclass(frozen=True, slots=True)
-class PartyFacts:
+class PartyFacts(NamedTuple):
     id: int
     organization_id: int
     representatives: tuple[tuple[int, str], ...]  # (person id, mandate)
@@ -78,6 +75,8 @@ class ScanContext:
 
     def belongs_to(self, organization_id: int | None, ancestor_id: int) -> bool:
         """The organisation is ``ancestor_id`` or lies below it (a förvaltning inside its kommun)."""
+        if organization_id == ancestor_id:
+            return True
         seen: set[int] = set()
         current = organization_id
         while current is not None and current not in seen:
@@ -91,7 +90,7 @@ class ScanContext:
 # --- findings ----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Finding:
     rule: str
     subject_type: str
@@ -105,16 +104,16 @@ class Finding:
     def subject_key(self) -> str:
         """The finding's identity within its rule: the same risk on the same subject, scan after scan.
         Related ids (the critical person of an agreement, say) are not part of it."""
-        subject_id = {
-            SubjectType.AGREEMENT: self.agreement_id,
-            SubjectType.PARTY: self.party_id,
-            SubjectType.PERSON: self.person_id,
-            SubjectType.RESPONSIBILITY: self.responsibility_id,
-        }[self.subject_type]
-        key = f"{self.subject_type}:{subject_id}"
-        if self.subject_type == SubjectType.PERSON and self.agreement_id is not None:
-            key += f"@agreement:{self.agreement_id}"
-        return key
+        kind = self.subject_type
+        if kind == SubjectType.AGREEMENT:
+            return f"agreement:{self.agreement_id}"
+        if kind == SubjectType.PARTY:
+            return f"party:{self.party_id}"
+        if kind == SubjectType.RESPONSIBILITY:
+            return f"responsibility:{self.responsibility_id}"
+        if self.agreement_id is not None:
+            return f"person:{self.person_id}@agreement:{self.agreement_id}"
+        return f"person:{self.person_id}"
 
 
 # --- the registry ------------------------------------------------------------------------------

@@ -11,7 +11,9 @@ from collections import Counter, defaultdict
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db import connection
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, When
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from agreements.choices import AgreementStatus
@@ -38,10 +40,19 @@ def scan_context(today=None) -> risks.ScanContext:
     today = today or timezone.localdate()
     return risks.ScanContext(
         today=today,
-        departed=frozenset(Person.objects.departed(on=today).values_list("id", flat=True)),
-        parent_of=dict(Organization.objects.filter(parent__isnull=False).values_list("id", "parent_id")),
+        departed=frozenset(Person.objects.departed(on=today).order_by().values_list("id", flat=True)),
+        parent_of=dict(Organization.objects.filter(parent__isnull=False).order_by().values_list("id", "parent_id")),
         limits=risk_limits(),
     )
+
+
+def rows(queryset) -> list[tuple]:
+    """A values_list queryset's rows straight from the cursor: the scan reads tens of thousands of
+    rows, and skipping the ORM's per-row conversion is most of its reading time."""
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 def agreement_facts(ctx: risks.ScanContext, id_range: tuple[int, int] | None = None) -> list[risks.AgreementFacts]:
@@ -52,44 +63,53 @@ def agreement_facts(ctx: risks.ScanContext, id_range: tuple[int, int] | None = N
     agreements_qs = Agreement.objects.filter(status__in=SCANNED_STATUSES)
     if id_range is not None:
         agreements_qs = agreements_qs.filter(id__gte=id_range[0], id__lte=id_range[1])
+    facts = risks.AgreementFacts
     agreements = {
-        row[0]: risks.AgreementFacts(*row)
-        for row in agreements_qs.order_by("id").values_list(
-            "id",
-            "status",
-            "valid_from",
-            "valid_to",
-            "next_review_on",
-            "assessment_interval_months",
-            "coordinator_id",
+        row[0]: facts(*row)
+        for row in rows(
+            agreements_qs.order_by("id").values_list(
+                "id",
+                "status",
+                "valid_from",
+                "valid_to",
+                "next_review_on",
+                "assessment_interval_months",
+                "coordinator_id",
+            )
         )
     }
-    representatives = defaultdict(list)
-    for party_id, person_id, mandate in (
+    representatives: dict[int, list] = defaultdict(list)
+    for party_id, person_id, mandate in rows(
         Representative.objects.filter(**open_agreement).order_by().values_list("party_id", "person_id", "mandate")
     ):
         representatives[party_id].append((person_id, mandate))
-    anchorings = defaultdict(list)
-    for party_id, kind, person_id, person_org in (
+    anchorings: dict[int, list] = defaultdict(list)
+    anchoring_facts = risks.AnchoringFacts
+    for party_id, kind, person_id, person_org in rows(
         Anchoring.objects.filter(**open_agreement)
         .order_by()
         .values_list("party_id", "kind", "person_id", "person__organization_id")
     ):
-        anchorings[party_id].append(risks.AnchoringFacts(kind, person_id, person_org))
-    for party_id, agreement_id, organization_id in (
-        Party.objects.filter(**open_agreement).order_by("id").values_list("id", "agreement_id", "organization_id")
+        anchorings[party_id].append(anchoring_facts(kind, person_id, person_org))
+    party_facts, no_rows = risks.PartyFacts, ()
+    for party_id, agreement_id, organization_id in rows(
+        Party.objects.filter(**open_agreement).order_by().values_list("id", "agreement_id", "organization_id")
     ):
         agreements[agreement_id].parties.append(
-            risks.PartyFacts(
-                party_id, organization_id, tuple(representatives.get(party_id, ())), tuple(anchorings.get(party_id, ()))
+            party_facts(
+                party_id,
+                organization_id,
+                tuple(representatives.get(party_id, no_rows)),
+                tuple(anchorings.get(party_id, no_rows)),
             )
         )
-    for role_id, agreement_id, responsible_id, deputy_id in (
+    role_facts = risks.RoleFacts
+    for role_id, agreement_id, responsible_id, deputy_id in rows(
         Responsibility.objects.filter(**open_agreement)
-        .order_by("id")
+        .order_by()
         .values_list("id", "agreement_id", "responsible_id", "deputy_id")
     ):
-        agreements[agreement_id].roles.append(risks.RoleFacts(role_id, responsible_id, deputy_id))
+        agreements[agreement_id].roles.append(role_facts(role_id, responsible_id, deputy_id))
     ids = list(agreements)
     for key, loader in risks.loaders().items():
         for agreement_id, value in loader(ids, ctx).items():
@@ -127,9 +147,20 @@ def scan_chunks(chunk_size: int) -> list[tuple[int, int]]:
 
 
 def flag_list() -> QuerySet[RiskFlag]:
-    """Flags with every subject their message names (one query)."""
+    """Flags with every subject their message names, and ``seen_at``: when a scan last saw the risk
+    (for an unresolved flag, the latest successful scan; see services.flags_reconcile). One query."""
+    from assessments.services import latest_scan_start
+
     return RiskFlag.objects.select_related(
         "agreement", "party__organization", "person", "responsibility", "acknowledged_by"
+    ).annotate(
+        seen_at=Case(
+            When(
+                status__in=UNRESOLVED,
+                then=Greatest(F("last_seen_at"), Coalesce(latest_scan_start(), F("last_seen_at"))),
+            ),
+            default=F("last_seen_at"),
+        )
     )
 
 

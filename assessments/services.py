@@ -9,6 +9,7 @@ scans at once harmless: the second one's inserts of the same findings are ignore
 
 from __future__ import annotations
 
+import json
 import logging
 import uuid
 from dataclasses import dataclass
@@ -17,7 +18,8 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Case, F, JSONField, Q, Value, When
+from django.db.models import Case, DateTimeField, F, JSONField, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -51,53 +53,83 @@ class ScanUnavailable(Exception):
 # --- reconcile -------------------------------------------------------------------------------------
 
 
+def _decoded(details) -> dict:
+    """A JSON column as read straight from the cursor (text on some drivers)."""
+    return json.loads(details) if isinstance(details, str | bytes) else details
+
+
+def latest_scan_start():
+    """The start of the latest successful scan, as an SQL expression (NULL before the first one)."""
+    return Subquery(
+        RiskScan.objects.filter(status=ScanStatus.SUCCEEDED).order_by("-started_at").values("started_at")[:1],
+        output_field=DateTimeField(),
+    )
+
+
 @transaction.atomic
 def flags_reconcile(*, findings: list[risks.Finding], scope: Q, now=None) -> ReconcileCounts:
-    """Make the unresolved flags within ``scope`` match ``findings`` (four queries whatever the sizes)."""
+    """Make the unresolved flags within ``scope`` match ``findings`` with three statements, whatever
+    the sizes: insert the new, update the changed, resolve the vanished.
+
+    A persisting flag whose details did not change is not written at all: an unresolved flag is by
+    construction seen by every successful scan since it opened, so its ``last_seen_at`` is derived
+    when read (``selectors.flag_list``), and stored when it opens, changes or resolves. Rewriting
+    every open flag each night would cost more than reading the whole portfolio.
+    """
     now = now or timezone.now()
     found: dict[tuple[str, str], risks.Finding] = {}
     for finding in findings:
         found.setdefault((finding.rule, finding.subject_key), finding)
     existing = {
         (rule, key): (flag_id, details)
-        for flag_id, rule, key, details in RiskFlag.objects.filter(scope, status__in=UNRESOLVED).values_list(
-            "id", "rule", "subject_key", "details"
+        for flag_id, rule, key, details in selectors.rows(
+            RiskFlag.objects.filter(scope, status__in=UNRESOLVED)
+            .order_by()
+            .values_list("id", "rule", "subject_key", "details")
         )
     }
-    new = [
-        RiskFlag(
-            rule=finding.rule,
-            severity=risks.get_rule(finding.rule).severity,
-            subject_type=finding.subject_type,
-            subject_key=key,
-            agreement_id=finding.agreement_id,
-            party_id=finding.party_id,
-            person_id=finding.person_id,
-            responsibility_id=finding.responsibility_id,
-            details=dict(finding.details),
-            first_seen_at=now,
-            last_seen_at=now,
-        )
-        for (_rule, key), finding in found.items()
-        if (finding.rule, key) not in existing
-    ]
-    persisting = [flag_id for key, (flag_id, _details) in existing.items() if key in found]
+    new = []
+    for (rule, key), finding in found.items():
+        if (rule, key) not in existing:
+            new.append(
+                RiskFlag(
+                    rule=rule,
+                    severity=risks.get_rule(rule).severity,
+                    subject_type=finding.subject_type,
+                    subject_key=key,
+                    agreement_id=finding.agreement_id,
+                    party_id=finding.party_id,
+                    person_id=finding.person_id,
+                    responsibility_id=finding.responsibility_id,
+                    details=dict(finding.details),
+                    first_seen_at=now,
+                    last_seen_at=now,
+                )
+            )
     vanished = [flag_id for key, (flag_id, _details) in existing.items() if key not in found]
-    changed = [
-        When(id=flag_id, then=Value(dict(found[key].details), output_field=JSONField()))
+    changed = {
+        flag_id: dict(found[key].details)
         for key, (flag_id, details) in existing.items()
-        if key in found and details != dict(found[key].details)
-    ]
+        if key in found and _decoded(details) != found[key].details
+    }
     # A concurrent scan may have inserted the same findings a moment ago: the unique constraint
     # turns those into no-ops instead of duplicates.
     RiskFlag.objects.bulk_create(new, ignore_conflicts=True)
-    RiskFlag.objects.filter(id__in=[NO_ID, *persisting], status__in=UNRESOLVED).update(
-        last_seen_at=now, details=Case(*changed, default=F("details"))
+    RiskFlag.objects.filter(id__in=[NO_ID, *changed]).update(
+        details=Case(
+            *(When(id=flag_id, then=Value(details, output_field=JSONField())) for flag_id, details in changed.items()),
+            default=F("details"),
+        ),
+        last_seen_at=now,
     )
+    # A vanished flag was last seen by the latest successful scan before this one.
     RiskFlag.objects.filter(id__in=[NO_ID, *vanished], status__in=UNRESOLVED).update(
-        status=FlagStatus.RESOLVED, resolved_at=now
+        status=FlagStatus.RESOLVED,
+        resolved_at=now,
+        last_seen_at=Greatest(F("last_seen_at"), Coalesce(latest_scan_start(), F("last_seen_at"))),
     )
-    return ReconcileCounts(findings=len(found), new=len(new), persisting=len(persisting), resolved=len(vanished))
+    persisting = len(existing) - len(vanished)
+    return ReconcileCounts(findings=len(found), new=len(new), persisting=persisting, resolved=len(vanished))
 
 
 # --- scans -----------------------------------------------------------------------------------------

@@ -304,3 +304,22 @@ def test_acknowledge_needs_a_note_and_an_unresolved_flag(coordinator):
     RiskFlag.objects.filter(pk=flag.pk).update(status=FlagStatus.RESOLVED, resolved_at=timezone.now())
     with pytest.raises(ValidationError):
         services.flag_acknowledge(flag=flag, by=coordinator, note="x")
+
+
+@pytest.mark.django_db
+def test_last_seen_follows_the_scans_without_rewriting_open_flags():
+    [agreement] = risky()
+    first = services.scan_now()
+    flag = unresolved("single_person_dependency").get()
+    stored = flag.last_seen_at
+    second = services.scan_now()
+    flag.refresh_from_db()
+    assert flag.last_seen_at == stored  # not rewritten
+    seen = services.selectors.flag_list().get(pk=flag.pk)
+    assert seen.last_seen == second.started_at >= first.started_at
+    # Resolved: last seen by the latest successful scan before the one that resolved it.
+    Agreement.objects.filter(pk=agreement.pk).update(status=AgreementStatus.TERMINATED)
+    services.scan_now()
+    resolved = services.selectors.flag_list().get(pk=flag.pk)
+    assert resolved.status == FlagStatus.RESOLVED
+    assert resolved.last_seen == second.started_at
