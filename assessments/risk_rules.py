@@ -283,13 +283,13 @@ def missing_mandate(agreement: AgreementFacts, ctx: ScanContext):
     if agreement.status != AgreementStatus.ACTIVE:
         return
     if all(
-        any(mandate == Mandate.DECIDE and ctx.is_active(person_id) for person_id, mandate in party.representatives)
+        any(rep.mandate == Mandate.DECIDE and ctx.is_active(rep.person_id) for rep in party.representatives)
         for party in agreement.parties
     ):
         return  # the common case, without building the coverage
     coverage = agreement_rules.mandate_coverage(
         {
-            party.id: [mandate for person_id, mandate in party.representatives if ctx.is_active(person_id)]
+            party.id: [rep.mandate for rep in party.representatives if ctx.is_active(rep.person_id)]
             for party in agreement.parties
         }
     )
@@ -338,9 +338,9 @@ def departed_person(agreement: AgreementFacts, ctx: ScanContext):
         if role.deputy_id in ctx.departed:
             held[role.deputy_id].add("deputy")
     for party in agreement.parties:
-        for person_id, _mandate in party.representatives:
-            if person_id in ctx.departed:
-                held[person_id].add("representative")
+        for rep in party.representatives:
+            if rep.person_id in ctx.departed:
+                held[rep.person_id].add("representative")
         for anchoring in party.anchorings:
             if anchoring.person_id in ctx.departed:
                 held[anchoring.person_id].add("sponsor")

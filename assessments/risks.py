@@ -23,23 +23,35 @@ from assessments.choices import Severity, SubjectType
 # --- facts ------------------------------------------------------------------------------------
 
 
+# The scan builds these straight from database rows (``tuple.__new__``, no Python-level constructor):
+# the fields are in the order of the columns read, the owner's id last.
+
+
 class RoleFacts(NamedTuple):
     id: int
     responsible_id: int
     deputy_id: int | None
+    agreement_id: int | None = None
+
+
+class RepresentativeFacts(NamedTuple):
+    person_id: int
+    mandate: str
+    party_id: int | None = None
 
 
 class AnchoringFacts(NamedTuple):
     kind: str
     person_id: int | None
     person_organization_id: int | None
+    party_id: int | None = None
 
 
 class PartyFacts(NamedTuple):
     id: int
     organization_id: int
-    representatives: tuple[tuple[int, str], ...]  # (person id, mandate)
-    anchorings: tuple[AnchoringFacts, ...]
+    representatives: list[RepresentativeFacts]
+    anchorings: list[AnchoringFacts]
 
 
 @dataclass(slots=True)

@@ -78,38 +78,38 @@ def agreement_facts(ctx: risks.ScanContext, id_range: tuple[int, int] | None = N
             )
         )
     }
+    make = tuple.__new__  # a NamedTuple from a row without a Python-level constructor call
     representatives: dict[int, list] = defaultdict(list)
-    for party_id, person_id, mandate in rows(
-        Representative.objects.filter(**open_agreement).order_by().values_list("party_id", "person_id", "mandate")
+    representative_facts = risks.RepresentativeFacts
+    for row in rows(
+        Representative.objects.filter(**open_agreement).order_by().values_list("person_id", "mandate", "party_id")
     ):
-        representatives[party_id].append((person_id, mandate))
+        representatives[row[2]].append(make(representative_facts, row))
     anchorings: dict[int, list] = defaultdict(list)
     anchoring_facts = risks.AnchoringFacts
-    for party_id, kind, person_id, person_org in rows(
+    for row in rows(
         Anchoring.objects.filter(**open_agreement)
         .order_by()
-        .values_list("party_id", "kind", "person_id", "person__organization_id")
+        .values_list("kind", "person_id", "person__organization_id", "party_id")
     ):
-        anchorings[party_id].append(anchoring_facts(kind, person_id, person_org))
-    party_facts, no_rows = risks.PartyFacts, ()
+        anchorings[row[3]].append(make(anchoring_facts, row))
+    party_facts, no_rows = risks.PartyFacts, []
     for party_id, agreement_id, organization_id in rows(
         Party.objects.filter(**open_agreement).order_by().values_list("id", "agreement_id", "organization_id")
     ):
         agreements[agreement_id].parties.append(
-            party_facts(
-                party_id,
-                organization_id,
-                tuple(representatives.get(party_id, no_rows)),
-                tuple(anchorings.get(party_id, no_rows)),
+            make(
+                party_facts,
+                (party_id, organization_id, representatives.get(party_id, no_rows), anchorings.get(party_id, no_rows)),
             )
         )
     role_facts = risks.RoleFacts
-    for role_id, agreement_id, responsible_id, deputy_id in rows(
+    for row in rows(
         Responsibility.objects.filter(**open_agreement)
         .order_by()
-        .values_list("id", "agreement_id", "responsible_id", "deputy_id")
+        .values_list("id", "responsible_id", "deputy_id", "agreement_id")
     ):
-        agreements[agreement_id].roles.append(role_facts(role_id, responsible_id, deputy_id))
+        agreements[row[3]].roles.append(make(role_facts, row))
     ids = list(agreements)
     for key, loader in risks.loaders().items():
         for agreement_id, value in loader(ids, ctx).items():

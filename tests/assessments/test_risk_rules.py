@@ -8,7 +8,15 @@ from hypothesis import strategies as st
 
 from agreements import rules as agreement_rules
 from assessments import risks
-from assessments.risks import AgreementFacts, AnchoringFacts, PartyFacts, PortfolioFacts, RoleFacts, ScanContext
+from assessments.risks import (
+    AgreementFacts,
+    AnchoringFacts,
+    PartyFacts,
+    PortfolioFacts,
+    RepresentativeFacts,
+    RoleFacts,
+    ScanContext,
+)
 
 TODAY = date(2026, 11, 22)
 LIMITS = {
@@ -24,7 +32,10 @@ def ctx(departed=(), parent_of=None, **limits) -> ScanContext:
     return ScanContext(TODAY, frozenset(departed), parent_of or {}, {**LIMITS, **limits})
 
 
-def anchored_party(pk, org, sponsor=100, sponsor_org=None, reps=((100, "decide"),)):
+DECIDER = (RepresentativeFacts(100, "decide"),)
+
+
+def anchored_party(pk, org, sponsor=100, sponsor_org=None, reps=DECIDER):
     return PartyFacts(
         pk,
         org,
@@ -43,7 +54,10 @@ def sound(**changes) -> AgreementFacts:
         "next_review_on": date(2027, 6, 1),
         "assessment_interval_months": 12,
         "coordinator_id": 1,
-        "parties": [anchored_party(10, 1000, sponsor=1), anchored_party(11, 1001, sponsor=2, reps=((2, "decide"),))],
+        "parties": [
+            anchored_party(10, 1000, sponsor=1),
+            anchored_party(11, 1001, sponsor=2, reps=[RepresentativeFacts(2, "decide")]),
+        ],
         "roles": [RoleFacts(20, 1, 2), RoleFacts(21, 2, 3), RoleFacts(22, 3, 1), RoleFacts(23, 4, 1)],
     }
     values.update(changes)
@@ -171,8 +185,8 @@ def test_portfolio_facts_count_active_agreements_only():
 
 
 def test_anchoring_fires_with_what_is_missing():
-    no_sponsor = PartyFacts(10, 1000, ((1, "decide"),), (AnchoringFacts("plan", None, None),))
-    nothing = PartyFacts(11, 1001, ((2, "decide"),), (AnchoringFacts("briefing", None, None),))
+    no_sponsor = PartyFacts(10, 1000, [RepresentativeFacts(1, "decide")], (AnchoringFacts("plan", None, None),))
+    nothing = PartyFacts(11, 1001, [RepresentativeFacts(2, "decide")], (AnchoringFacts("briefing", None, None),))
     findings = run("missing_internal_anchoring", sound(parties=[no_sponsor, nothing]))
     assert [(f.subject_key, f.details["missing"]) for f in findings] == [
         ("party:10", "sponsor_missing"),
@@ -197,8 +211,8 @@ def test_anchoring_sponsor_in_a_child_organisation_counts():
 
 
 def test_mandate_fires_for_a_party_without_an_active_decider():
-    preparing = anchored_party(10, 1000, reps=((1, "prepare"), (2, "none")))
-    departed_decider = anchored_party(11, 1001, reps=((3, "decide"),))
+    preparing = anchored_party(10, 1000, reps=(RepresentativeFacts(1, "prepare"), RepresentativeFacts(2, "none")))
+    departed_decider = anchored_party(11, 1001, reps=[RepresentativeFacts(3, "decide")])
     findings = run("missing_mandate", sound(parties=[preparing, departed_decider]), ctx(departed={3}))
     assert [f.subject_key for f in findings] == ["party:10", "party:11"]
 
