@@ -1,0 +1,269 @@
+"""Benchmark the full risk scan on a generated portfolio (``make bench``).
+
+For each size (by default 500, then grown to 5,000 agreements) the command measures the first scan
+(every flag new) and the steady-state scan (nothing new, every flag touched): the number of SQL
+queries, the best wall time of ``--repeat`` runs, the best wall time of merely reading the same rows
+with one plain query per table (the baseline), their ratio, and the peak Python memory of the scan
+(tracemalloc, in a run of its own). It fails (exit code 1) unless the targets hold: at most
+``MAX_QUERIES`` queries, the same number at every size, and a ratio of at most ``MAX_RATIO``.
+
+It deletes the portfolio tables, so it refuses to run unless the database name contains "bench"
+(or ``--force`` is given).
+"""
+
+from __future__ import annotations
+
+import gc
+import time
+import tracemalloc
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from agreements.models import Agreement, Anchoring, Party, Representative, Responsibility
+from assessments import bench
+from assessments.choices import UNRESOLVED
+from assessments.models import RiskFlag
+from assessments.selectors import SCANNED_STATUSES
+from assessments.services import scan_now
+from stakeholders.models import Organization, Person
+
+MAX_QUERIES = 15
+MAX_RATIO = 3.0
+MIB = 1024 * 1024
+
+
+@dataclass
+class Measure:
+    size: int
+    scan: str  # "first" or "steady"
+    queries: int
+    scan_seconds: float
+    read_seconds: float
+    peak_mib: float
+    new: int
+    persisting: int
+    resolved: int
+    findings: int
+
+    @property
+    def ratio(self) -> float:
+        return self.scan_seconds / self.read_seconds if self.read_seconds else float("inf")
+
+
+def _table(model) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def baseline_reads(today) -> list[tuple[str, str, list]]:
+    """(name, SQL, params) of the plain reads of what a full scan reads: the same columns and the same
+    filter, one query per table, no ORM, no ordering (see assessments.selectors.scan_context,
+    agreement_facts and services.flags_reconcile)."""
+    agreement, person = _table(Agreement), _table(Person)
+    scanned = [str(status) for status in SCANNED_STATUSES]
+    open_agreement = f"INNER JOIN {agreement} a ON a.id = t.agreement_id WHERE a.status IN (%s, %s)"
+    return [
+        ("departed people", f"SELECT id FROM {person} WHERE left_on <= %s", [today]),
+        ("organisation parents", f"SELECT id, parent_id FROM {_table(Organization)} WHERE parent_id IS NOT NULL", []),
+        (
+            "agreements",
+            "SELECT id, status, valid_from, valid_to, next_review_on, assessment_interval_months, coordinator_id "
+            f"FROM {agreement} WHERE status IN (%s, %s)",
+            scanned,
+        ),
+        (
+            "representatives",
+            f"SELECT t.party_id, t.person_id, t.mandate FROM {_table(Representative)} t {open_agreement}",
+            scanned,
+        ),
+        (
+            "anchorings",
+            f"SELECT t.party_id, t.kind, t.person_id, p.organization_id FROM {_table(Anchoring)} t "
+            f"LEFT OUTER JOIN {person} p ON p.id = t.person_id {open_agreement}",
+            scanned,
+        ),
+        ("parties", f"SELECT t.id, t.agreement_id, t.organization_id FROM {_table(Party)} t {open_agreement}", scanned),
+        (
+            "responsibilities",
+            f"SELECT t.id, t.agreement_id, t.responsible_id, t.deputy_id FROM {_table(Responsibility)} t "
+            f"{open_agreement}",
+            scanned,
+        ),
+        (
+            "unresolved flags",
+            f"SELECT id, rule, subject_key, details FROM {_table(RiskFlag)} WHERE status IN (%s, %s)",
+            [str(status) for status in UNRESOLVED],
+        ),
+    ]
+
+
+def read_rows(reads) -> dict[str, int]:
+    """Run the plain reads, fetching every row; rows per read."""
+    counts = {}
+    with connection.cursor() as cursor:
+        for name, sql, params in reads:
+            cursor.execute(sql, params)
+            counts[name] = len(cursor.fetchall())
+    return counts
+
+
+def best_time(run: Callable[[], object], repeat: int, prepare: Callable[[], object] | None = None) -> float:
+    """The best wall time of ``repeat`` runs, each after ``prepare`` (untimed)."""
+    best = float("inf")
+    for _ in range(repeat):
+        if prepare:
+            prepare()
+        gc.collect()
+        started = time.perf_counter()
+        run()
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
+class Command(BaseCommand):
+    help = (
+        "Generate a portfolio of each size (default 500 and 5,000 agreements) and measure the full risk scan: "
+        "queries, wall time against a plain read of the same rows, peak memory. Deletes the portfolio: only "
+        "on a database whose name contains 'bench' (or with --force)."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--sizes", default="500,5000", help="Comma-separated numbers of agreements (ascending).")
+        parser.add_argument("--seed", type=int, default=0, help="Seed of the generated portfolio.")
+        parser.add_argument("--repeat", type=int, default=3, help="Timed runs per measure; the best one counts.")
+        parser.add_argument("--force", action="store_true", help="Run even if the database name lacks 'bench'.")
+
+    def handle(self, *args, sizes, seed, repeat, force, **options):
+        name = str(connection.settings_dict["NAME"])
+        if "bench" not in name and not force:
+            raise CommandError(
+                f"Refusing to run on database {name!r}: the benchmark deletes every organisation, person, agreement "
+                "and flag. Use a database whose name contains 'bench' (make bench) or pass --force."
+            )
+        try:
+            sizes = sorted({int(size) for size in sizes.split(",") if size.strip()})
+        except ValueError as exc:
+            raise CommandError(f"--sizes takes comma-separated numbers, got {sizes!r}") from exc
+        if not sizes or sizes[0] < 1 or repeat < 1:
+            raise CommandError("--sizes needs positive numbers and --repeat at least 1")
+        self.stdout.write(f"Risk-scan benchmark on {connection.vendor} database {name!r}, seed {seed}.")
+
+        bench.wipe()
+        measures: list[Measure] = []
+        for size in sizes:
+            started = time.perf_counter()
+            added = bench.grow_to(size, seed=seed)
+            self.stdout.write(
+                f"\n{size} agreements: generated {added} more in {time.perf_counter() - started:.1f} s. Rows: "
+                + ", ".join(
+                    f"{model} {count}"
+                    for model, count in bench.row_counts().items()
+                    if model not in ("riskscan", "riskflag")
+                )
+            )
+            measures += self.measure(size, repeat)
+
+        self.report(measures, sizes)
+
+    # --- measuring ---------------------------------------------------------------------------------
+
+    def measure(self, size: int, repeat: int) -> list[Measure]:
+        today = timezone.localdate()
+        reads = baseline_reads(today)
+        results = []
+        # A first scan starts from no flags; a steady-state one from the flags of the last scan, vacuumed.
+        for phase, prepare in (("first", bench.reset_flags), ("steady", bench.settle_flags)):
+            prepare()
+            rows = read_rows(reads)
+            read_seconds = best_time(lambda: read_rows(reads), repeat)
+            prepare()
+            with CaptureQueriesContext(connection) as captured:
+                scan = scan_now()
+            scan_seconds = best_time(scan_now, repeat, prepare)
+            prepare()
+            gc.collect()
+            tracemalloc.start()
+            try:
+                scan_now()
+                peak = tracemalloc.get_traced_memory()[1]
+            finally:
+                tracemalloc.stop()
+            self.stdout.write(f"  {phase} scan reads: " + ", ".join(f"{read} {count}" for read, count in rows.items()))
+            results.append(
+                Measure(
+                    size=size,
+                    scan=phase,
+                    queries=len(captured.captured_queries),
+                    scan_seconds=scan_seconds,
+                    read_seconds=read_seconds,
+                    peak_mib=peak / MIB,
+                    new=scan.new_count,
+                    persisting=scan.persisting_count,
+                    resolved=scan.resolved_count,
+                    findings=scan.findings,
+                )
+            )
+        return results
+
+    # --- reporting ---------------------------------------------------------------------------------
+
+    def report(self, measures: list[Measure], sizes: list[int]) -> None:
+        header = ("size", "scan", "queries", "scan s", "read s", "ratio", "peak MiB", "findings", "new/kept/resolved")
+        rows = [
+            (
+                str(m.size),
+                m.scan,
+                str(m.queries),
+                f"{m.scan_seconds:.3f}",
+                f"{m.read_seconds:.3f}",
+                f"{m.ratio:.1f}",
+                f"{m.peak_mib:.1f}",
+                str(m.findings),
+                f"{m.new}/{m.persisting}/{m.resolved}",
+            )
+            for m in measures
+        ]
+        widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+        self.stdout.write("")
+        for row in [header, tuple("-" * width for width in widths), *rows]:
+            self.stdout.write(" | ".join(cell.rjust(widths[i]) for i, cell in enumerate(row)))
+
+        by_phase: dict[str, dict[int, int]] = {}
+        for m in measures:
+            by_phase.setdefault(m.scan, {})[m.size] = m.queries
+        self.stdout.write("")
+        for phase, counts in by_phase.items():
+            self.stdout.write(
+                f"Queries of the {phase} scan by size: " + "  ".join(f"{size}: {counts[size]}" for size in sizes)
+            )
+
+        def listed(items, show) -> str:
+            return ", ".join(f"{m.size} {m.scan}: {show(m)}" for m in items)
+
+        problems = []
+        too_many = [m for m in measures if m.queries > MAX_QUERIES]
+        if too_many:
+            problems.append(f"more than {MAX_QUERIES} queries ({listed(too_many, lambda m: m.queries)})")
+        unequal = [phase for phase, counts in by_phase.items() if len(set(counts.values())) > 1]
+        if unequal:
+            problems.append(f"the query count changes with the size ({', '.join(unequal)} scan)")
+        slow = [m for m in measures if m.ratio > MAX_RATIO]
+        if slow:
+            problems.append(f"ratio above {MAX_RATIO:g} ({listed(slow, lambda m: f'{m.ratio:.1f}')})")
+        unsteady = [
+            m
+            for m in measures
+            if (m.scan == "steady" and (m.new or m.resolved)) or (m.scan == "first" and (m.persisting or m.resolved))
+        ]
+        if unsteady:
+            shown = listed(unsteady, lambda m: f"{m.new}/{m.persisting}/{m.resolved}")
+            problems.append(f"new/kept/resolved not as expected for a first or a steady-state scan ({shown})")
+        targets = f"queries ≤ {MAX_QUERIES} and equal at every size; ratio ≤ {MAX_RATIO:g}"
+        if problems:
+            self.stdout.write(self.style.ERROR(f"Targets ({targets}) MISSED: " + "; ".join(problems) + "."))
+            raise CommandError("the risk scan misses its performance targets", returncode=1)
+        self.stdout.write(self.style.SUCCESS(f"Targets ({targets}) hold."))
