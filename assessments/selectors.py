@@ -179,7 +179,7 @@ def flags_about_organization(queryset: QuerySet[RiskFlag], organization_id: int)
 
 
 def flags_about_person(queryset: QuerySet[RiskFlag], person_id: int) -> QuerySet[RiskFlag]:
-    """Flags naming the person: as subject, as the critical person, or as a role's responsible or deputy."""
+    """Flags naming the person: as subject, as the (first) critical person, or as a role's responsible or deputy."""
     return queryset.filter(
         Q(person_id=person_id) | Q(responsibility__responsible_id=person_id) | Q(responsibility__deputy_id=person_id)
     )

@@ -22,6 +22,7 @@ from django.db.models import Case, DateTimeField, F, JSONField, Q, Subquery, Val
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from kombu.exceptions import OperationalError as KombuOperationalError
 
 from assessments import risks, selectors
 from assessments.choices import UNRESOLVED, FlagStatus, ScanStatus, ScanTrigger
@@ -178,8 +179,9 @@ def scan_request(*, trigger: str, requested_by=None) -> RiskScan:
     RiskScan.objects.filter(pk=scan.pk).update(task_id=task_id)
     scan.task_id = task_id
     try:
+        # Called outside a transaction (the API and admin views), so a worker finds the row at once.
         risk_scan_run.apply_async(args=[scan.pk], task_id=task_id, retry=False)
-    except Exception as exc:  # kombu raises several types when the broker is unreachable
+    except (KombuOperationalError, OSError) as exc:  # the broker is unreachable
         logger.warning("risk scan %s could not be queued", scan.pk, exc_info=True)
         scan.status = ScanStatus.FAILED
         scan.finished_at = timezone.now()
