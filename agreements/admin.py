@@ -29,6 +29,8 @@ from agreements.choices import AgreementStatus
 from agreements.models import Agreement, Anchoring, Commitment, Party, Representative, Responsibility
 from agreements.rules import EXACT_UP_TO
 from agreements.services import agreement_activate, agreement_renew, agreement_terminate, person_hand_over
+from assessments import selectors as risk_selectors
+from assessments.choices import UNRESOLVED
 from stakeholders.models import Person
 
 TEXTAREA_OVERRIDES = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 40})}}
@@ -224,6 +226,7 @@ class AgreementAdmin(SimpleHistoryAdmin):
         "anchoring_display",
         "mandate_display",
         "party_count_display",
+        "open_risks_display",
     )
     list_filter = (
         "status",
@@ -267,7 +270,11 @@ class AgreementAdmin(SimpleHistoryAdmin):
     history_list_display = ("status",)
 
     def get_queryset(self, request):
-        return selectors.agreement_list().select_related("renewed_from")
+        return (
+            selectors.agreement_list()
+            .select_related("renewed_from")
+            .annotate(open_risk_count=risk_selectors.open_risk_count())
+        )
 
     def get_inlines(self, request, obj):
         # Roles and party rows need saved parties (the people must belong to them), so a new
@@ -285,6 +292,9 @@ class AgreementAdmin(SimpleHistoryAdmin):
             context["agreement_overview"] = admin_helpers.overview_of(obj)
             context["role_matrix"] = admin_helpers.role_matrix(obj)
             context["exact_up_to"] = EXACT_UP_TO
+            context["open_risks"] = list(
+                risk_selectors.flag_list().filter(agreement=obj, status__in=UNRESOLVED).order_by("severity", "id")
+            )
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     # --- columns ---
@@ -330,6 +340,13 @@ class AgreementAdmin(SimpleHistoryAdmin):
         missing = ", ".join(str(party) for party in coverage.missing)
         title = _("Without a representative who may decide: %(parties)s") % {"parties": missing} if missing else ""
         return format_html('<span title="{}">{}/{}</span>', title, coverage.with_decide, coverage.parties)
+
+    @admin.display(description=_("open risks"), ordering="open_risk_count")
+    def open_risks_display(self, obj: Agreement):
+        if not obj.open_risk_count:
+            return "0"
+        url = reverse("admin:assessments_riskflag_changelist")
+        return format_html('<a href="{}?agreement__id__exact={}">{}</a>', url, obj.pk, obj.open_risk_count)
 
     @admin.display(description=_("parties"), ordering="party_count")
     def party_count_display(self, obj: Agreement) -> int:

@@ -12,7 +12,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, When
+from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, When
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
@@ -183,6 +183,18 @@ def flags_about_person(queryset: QuerySet[RiskFlag], person_id: int) -> QuerySet
     return queryset.filter(
         Q(person_id=person_id) | Q(responsibility__responsible_id=person_id) | Q(responsibility__deputy_id=person_id)
     )
+
+
+def open_risk_count() -> Coalesce:
+    """A correlated count of an agreement's unresolved flags, to annotate agreement querysets with."""
+    counted = (
+        RiskFlag.objects.filter(agreement=OuterRef("pk"), status__in=UNRESOLVED)
+        .order_by()
+        .values("agreement")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
 
 def open_risk_counts(agreement_ids) -> dict[int, int]:
