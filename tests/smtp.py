@@ -1,7 +1,7 @@
 """A real SMTP server on loopback for the tests (aiosmtpd), keeping what it receives."""
 
 import socket
-from email import message_from_bytes
+from email import message_from_bytes, policy
 
 from aiosmtpd.controller import Controller
 
@@ -17,7 +17,7 @@ class Inbox:
         self.messages = []
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's hook name)
-        self.messages.append((envelope.rcpt_tos, message_from_bytes(envelope.original_content)))
+        self.messages.append((envelope.rcpt_tos, message_from_bytes(envelope.original_content, policy=policy.default)))
         return "250 Message accepted for delivery"
 
 

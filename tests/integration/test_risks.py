@@ -92,8 +92,8 @@ def test_beat_and_worker_scan_at_night_and_mail_the_report(start_worker, start_b
     finally:
         smtp.stop()
     assert recipients == ["coordinator@example.se"]
-    assert message["Subject"].startswith("Samverkan risk report")
-    body = message.get_payload()[0].get_payload(decode=True).decode()
+    assert message["Subject"].strip().startswith("Samverkan risk report")
+    body = message.get_body(preferencelist=("plain",)).get_content()
     assert agreement.title in body
     assert ReportDelivery.objects.get().status == DeliveryStatus.SENT
 
