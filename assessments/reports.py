@@ -81,12 +81,24 @@ def report_recipients(*, today: date | None = None) -> list[Recipient]:
     return recipients
 
 
-def delivery_scope(delivery: ReportDelivery) -> Q:
-    """The flags a delivery reports on: a coordinator's agreements, or everything."""
-    if delivery.report == ReportKind.COORDINATOR:
-        person_id = int(delivery.recipient_key.split(":", 1)[1])
+def report_scope(report: str, recipient_key: str) -> Q:
+    """The flags a report covers: a coordinator's agreements, or everything."""
+    if report == ReportKind.COORDINATOR:
+        person_id = int(recipient_key.split(":", 1)[1])
         return Q(agreement__coordinator_id=person_id)
     return Q()
+
+
+def changes_since(recipients: list[Recipient], now: datetime) -> dict[tuple[str, str], datetime]:
+    """Per (report, recipient): the end of the previous delivery's window, or a week ago for a first one."""
+    previous = {
+        (report, key): until
+        for report, key, until in ReportDelivery.objects.filter(recipient_key__in=[r.key for r in recipients])
+        .values("report", "recipient_key")
+        .annotate(until=Max("until"))
+        .values_list("report", "recipient_key", "until")
+    }
+    return {(r.report, r.key): min(previous.get((r.report, r.key)) or now - PERIOD, now) for r in recipients}
 
 
 # --- claiming and queueing --------------------------------------------------------------------------
@@ -98,13 +110,7 @@ def reports_claim(*, now: datetime | None = None) -> int:
     now = now or timezone.now()
     period = period_start(now)
     recipients = report_recipients(today=timezone.localdate(now))
-    previous = {
-        (report, key): until
-        for report, key, until in ReportDelivery.objects.filter(recipient_key__in=[r.key for r in recipients])
-        .values("report", "recipient_key")
-        .annotate(until=Max("until"))
-        .values_list("report", "recipient_key", "until")
-    }
+    since = changes_since(recipients, now)
     rows = [
         ReportDelivery(
             report=recipient.report,
@@ -114,7 +120,7 @@ def reports_claim(*, now: datetime | None = None) -> int:
             user=recipient.user,
             email=recipient.email,
             language=recipient.language,
-            since=min(previous.get((recipient.report, recipient.key)) or now - PERIOD, now),
+            since=since[(recipient.report, recipient.key)],
             until=now,
         )
         for recipient in recipients
@@ -145,7 +151,7 @@ def reports_queue(*, now: datetime | None = None) -> str:
 @dataclass
 class SeverityGroup:
     severity: str
-    label: str
+    label: object  # lazy translatable text
     flags: list[RiskFlag]
 
 
@@ -180,7 +186,8 @@ def report_content(*, scope: Q, since: datetime, until: datetime) -> ReportConte
     return ReportContent(
         new=ordered(new),
         open_groups=[
-            SeverityGroup(severity, str(Severity(severity).label), [f for f in open_rows if f.severity == severity])
+            # The label stays lazy: it is rendered in the recipient's language (report_render).
+            SeverityGroup(severity, Severity(severity).label, [f for f in open_rows if f.severity == severity])
             for severity in SEVERITY_ORDER
             if any(f.severity == severity for f in open_rows)
         ],
@@ -248,7 +255,9 @@ def report_render(
 
 
 def delivery_render(delivery: ReportDelivery) -> tuple[ReportContent, RenderedReport]:
-    content = report_content(scope=delivery_scope(delivery), since=delivery.since, until=delivery.until)
+    content = report_content(
+        scope=report_scope(delivery.report, delivery.recipient_key), since=delivery.since, until=delivery.until
+    )
     rendered = report_render(
         report=delivery.report,
         language=delivery.language,
@@ -264,17 +273,11 @@ def report_previews(*, now: datetime | None = None) -> list[tuple[Recipient, Rep
     now = now or timezone.now()
     period = period_start(now)
     recipients = report_recipients(today=timezone.localdate(now))
-    previous = dict(
-        ReportDelivery.objects.filter(recipient_key__in=[r.key for r in recipients])
-        .values("report", "recipient_key")
-        .annotate(until=Max("until"))
-        .values_list("recipient_key", "until")
-    )
+    since_of = changes_since(recipients, now)
     previews = []
     for recipient in recipients:
-        since = min(previous.get(recipient.key) or now - PERIOD, now)
-        scope = Q(agreement__coordinator_id=recipient.person.pk) if recipient.person else Q()
-        content = report_content(scope=scope, since=since, until=now)
+        since = since_of[(recipient.report, recipient.key)]
+        content = report_content(scope=report_scope(recipient.report, recipient.key), since=since, until=now)
         rendered = report_render(
             report=recipient.report, language=recipient.language, content=content, since=since, period=period
         )

@@ -19,7 +19,7 @@ from django.utils import timezone
 from agreements.choices import AgreementStatus
 from agreements.models import Agreement, Anchoring, Party, Representative, Responsibility
 from assessments import risks
-from assessments.choices import SEVERITY_ORDER, UNRESOLVED
+from assessments.choices import SEVERITY_ORDER, UNRESOLVED, Severity
 from assessments.models import ReportDelivery, RiskFlag, RiskScan
 from stakeholders.models import Organization, Person
 
@@ -232,12 +232,22 @@ def dashboard(today=None, top_people: int = 10, list_size: int = 10) -> dict:
     ):
         by_severity_rule[(severity, rule)] = n
     severities = [
-        {"severity": severity, "count": sum(n for (sev, _r), n in by_severity_rule.items() if sev == severity)}
+        {
+            "severity": severity,
+            "severity_label": severity.label,
+            "count": sum(n for (sev, _r), n in by_severity_rule.items() if sev == severity),
+        }
         for severity in SEVERITY_ORDER
     ]
     rules = sorted(
         (
-            {"rule": rule, "label": risks.rule_label(rule), "severity": severity, "count": n}
+            {
+                "rule": rule,
+                "label": risks.rule_label(rule),
+                "severity": severity,
+                "severity_label": Severity(severity).label,
+                "count": n,
+            }
             for (severity, rule), n in by_severity_rule.items()
         ),
         key=lambda row: (SEVERITY_ORDER.index(row["severity"]), -row["count"], row["label"]),
