@@ -132,8 +132,12 @@ def test_a_coordinator_with_nothing_to_report_gets_no_mail(portfolio):
 
 
 def test_dry_run_previews_without_claiming_or_sending(portfolio, subscriber, capsys):
+    quiet = PersonFactory(email="quiet@example.se")
+    calm = agreement_with(parties=2, responsibilities=2, deputies=True)
+    Agreement.objects.filter(pk=calm.pk).update(status=AgreementStatus.DRAFT, coordinator=quiet)
     call_command("send_risk_reports", "--dry-run")
     out = capsys.readouterr().out
+    assert "quiet@example.se: nothing to report, no e-mail." in out
     assert "anna@example.se" in out
     assert "chef@example.se" in out
     assert "Unga i arbete" in out

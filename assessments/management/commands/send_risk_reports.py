@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from assessments.choices import ReportKind
 from assessments.reports import deliveries_send_now, report_previews
 
 
@@ -15,7 +16,10 @@ class Command(BaseCommand):
     def handle(self, *args, dry_run=False, **options):
         if dry_run:
             previews = report_previews()
-            for recipient, _content, rendered in previews:
+            for recipient, content, rendered in previews:
+                if recipient.report == ReportKind.COORDINATOR and content.is_empty:
+                    self.stdout.write(_("%(email)s: nothing to report, no e-mail.") % {"email": recipient.email})
+                    continue
                 self.stdout.write("=" * 78)
                 self.stdout.write(
                     _("To: %(email)s (%(language)s)") % {"email": recipient.email, "language": recipient.language}
