@@ -30,7 +30,7 @@ from agreements.models import Agreement, Anchoring, Commitment, Party, Represent
 from agreements.rules import EXACT_UP_TO
 from agreements.services import agreement_activate, agreement_renew, agreement_terminate, person_hand_over
 from assessments import selectors as risk_selectors
-from assessments.choices import UNRESOLVED
+from assessments.choices import SEVERITY_ORDER, UNRESOLVED
 from stakeholders.models import Person
 
 TEXTAREA_OVERRIDES = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 40})}}
@@ -292,9 +292,9 @@ class AgreementAdmin(SimpleHistoryAdmin):
             context["agreement_overview"] = admin_helpers.overview_of(obj)
             context["role_matrix"] = admin_helpers.role_matrix(obj)
             context["exact_up_to"] = EXACT_UP_TO
-            context["open_risks"] = list(
-                risk_selectors.flag_list().filter(agreement=obj, status__in=UNRESOLVED).order_by("severity", "id")
-            )
+            if request.user.has_perm("assessments.view_riskflag"):
+                flags = risk_selectors.flag_list().filter(agreement=obj, status__in=UNRESOLVED).order_by("id")
+                context["open_risks"] = sorted(flags, key=lambda flag: SEVERITY_ORDER.index(flag.severity))
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     # --- columns ---

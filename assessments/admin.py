@@ -1,53 +1,72 @@
 """The coordinators' admin for risks: flags (acknowledge with a note), scans ("Scan now"), report
-deliveries and subscriptions, and the start page dashboard.
+deliveries (retry) and subscriptions, and the risk dashboard on the admin start page.
 
 Thin by design: querysets come from assessments.selectors, actions and views call
-assessments.services; flags are made by scans only, so their pages are read-only.
+assessments.services (or the delivery task); flags are made by scans only, so their pages are
+read-only.
 """
 
+import json
+
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
+from django.db.models import Case, IntegerField, Q, Value, When
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils.html import conditional_escape, format_html
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from kombu.exceptions import OperationalError as KombuOperationalError
 
+from agreements.models import Agreement, Responsibility
 from assessments import risks, selectors, services
-from assessments.choices import UNRESOLVED, DeliveryStatus, FlagStatus, ScanTrigger, Severity
+from assessments.choices import (
+    SEVERITY_ORDER,
+    UNRESOLVED,
+    DeliveryStatus,
+    FlagStatus,
+    ScanStatus,
+    ScanTrigger,
+    Severity,
+)
 from assessments.models import ReportDelivery, RiskFlag, RiskReportSubscription, RiskScan
 from stakeholders.models import Organization, Person
 
-SEVERITY_STYLE = {
-    # Text colour on a tinted background; the severity is also written out, never colour alone.
-    Severity.HIGH: "background:#fde2e1;color:#8a1c14;border:1px solid #ba2121",
-    Severity.MEDIUM: "background:#fff1cc;color:#6b4a00;border:1px solid #b38600",
-    Severity.LOW: "background:#eceff1;color:#37474f;border:1px solid #78909c",
-}
+# Most severe first when the list is sorted by severity (the stored codes sort alphabetically).
+SEVERITY_RANK = Case(
+    *(When(severity=severity, then=Value(rank)) for rank, severity in enumerate(SEVERITY_ORDER)),
+    default=Value(len(SEVERITY_ORDER)),
+    output_field=IntegerField(),
+)
 
 
 def severity_badge(severity: str):
-    return format_html(
-        '<span class="risk-severity risk-{}" style="{};padding:1px 6px;border-radius:3px;white-space:nowrap">{}</span>',
-        severity,
-        SEVERITY_STYLE.get(severity, ""),
-        Severity(severity).label if severity in Severity.values else severity,
-    )
+    """The severity as a coloured badge that also says it in words (see admin/assessments/risk_style.html)."""
+    label = Severity(severity).label if severity in Severity.values else severity
+    return format_html('<span class="risk-severity risk-{}">{}</span>', severity, label)
 
 
 def subject_url(flag: RiskFlag) -> str | None:
-    if flag.subject_type == "agreement" and flag.agreement_id:
-        return reverse("admin:agreements_agreement_change", args=[flag.agreement_id])
+    """The admin page of what the flag is about (a responsibility's own page if it has one)."""
     if flag.subject_type == "party" and flag.party_id:
         return reverse("admin:agreements_party_change", args=[flag.party_id])
     if flag.subject_type == "person" and flag.person_id:
         return reverse("admin:stakeholders_person_change", args=[flag.person_id])
-    if flag.subject_type == "responsibility" and flag.agreement_id:
+    if flag.subject_type == "responsibility" and flag.responsibility_id and admin.site.is_registered(Responsibility):
+        return reverse("admin:agreements_responsibility_change", args=[flag.responsibility_id])
+    if flag.agreement_id:
         return reverse("admin:agreements_agreement_change", args=[flag.agreement_id])
     return None
+
+
+def selected_id(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None
 
 
 # --- filters ---------------------------------------------------------------------------------------
@@ -65,16 +84,18 @@ class RuleFilter(admin.SimpleListFilter):
 
 
 class FlagStatusFilter(admin.SimpleListFilter):
-    """Unresolved flags by default: what a coordinator has to act on."""
+    """Unresolved flags unless asked otherwise: what a coordinator has to act on."""
 
     title = _("status")
     parameter_name = "status"
+    default = "unresolved"
 
     def lookups(self, request, model_admin):
-        return (("unresolved", _("Open or acknowledged")), *FlagStatus.choices, ("all", _("All")))
+        return ((self.default, _("Open or acknowledged")), *FlagStatus.choices, ("all", _("All")))
 
     def choices(self, changelist):
-        value = self.value() or "unresolved"
+        # No "All" link of Django's own: "all" is a choice here, the default is "unresolved".
+        value = self.value() or self.default
         for lookup, title in self.lookup_choices:
             yield {
                 "selected": value == str(lookup),
@@ -83,12 +104,29 @@ class FlagStatusFilter(admin.SimpleListFilter):
             }
 
     def queryset(self, request, queryset):
-        value = self.value() or "unresolved"
-        if value == "unresolved":
+        value = self.value() or self.default
+        if value == self.default:
             return queryset.filter(status__in=UNRESOLVED)
         if value in FlagStatus.values:
             return queryset.filter(status=value)
         return queryset
+
+
+class AgreementFilter(admin.SimpleListFilter):
+    """One agreement's flags, from a link (the agreement list and page). Listing every agreement
+    with flags would be thousands of links; the search box finds an agreement by title instead."""
+
+    title = _("agreement")
+    parameter_name = "agreement__id__exact"
+
+    def lookups(self, request, model_admin):
+        agreement_id = selected_id(self.value())
+        agreement = Agreement.objects.filter(pk=agreement_id).first() if agreement_id is not None else None
+        return [(str(agreement.pk), str(agreement))] if agreement else []
+
+    def queryset(self, request, queryset):
+        agreement_id = selected_id(self.value())
+        return queryset if agreement_id is None else queryset.filter(agreement_id=agreement_id)
 
 
 class OrganizationFilter(admin.SimpleListFilter):
@@ -99,43 +137,34 @@ class OrganizationFilter(admin.SimpleListFilter):
 
     def lookups(self, request, model_admin):
         # Parties of agreements with unresolved risks, and the organisation asked for (from a link).
-        value = self.value()
-        selected = Q(pk=int(value)) if value and value.isdigit() else Q(pk__in=[])
+        organization_id = selected_id(self.value())
         with_risks = Q(parties__agreement__risk_flags__status__in=UNRESOLVED)
+        asked_for = Q(pk=organization_id) if organization_id is not None else Q(pk__in=[])
         return list(
-            Organization.objects.filter(with_risks | selected).distinct().order_by("name").values_list("id", "name")
+            Organization.objects.filter(with_risks | asked_for).distinct().order_by("name").values_list("id", "name")
         )
 
     def queryset(self, request, queryset):
-        value = self.value()
-        if value and value.isdigit():
-            return selectors.flags_about_organization(queryset, int(value))
-        return queryset
+        organization_id = selected_id(self.value())
+        if organization_id is None:
+            return queryset
+        return selectors.flags_about_organization(queryset, organization_id)
 
 
 class PersonFilter(admin.SimpleListFilter):
-    """Flags naming a person (linked from the person's page: ``?person=<id>``)."""
+    """Flags naming a person, from the link on the person's page (``?person=<id>``)."""
 
     title = _("person")
     parameter_name = "person"
 
     def lookups(self, request, model_admin):
-        value = self.value()
-        if value and value.isdigit():
-            person = Person.objects.filter(pk=int(value)).first()
-            if person is not None:
-                return [(value, str(person))]
-        return []
+        person_id = selected_id(self.value())
+        person = Person.objects.filter(pk=person_id).first() if person_id is not None else None
+        return [(str(person.pk), str(person))] if person else []
 
     def queryset(self, request, queryset):
-        value = self.value()
-        if value and value.isdigit():
-            return selectors.flags_about_person(queryset, int(value))
-        return queryset
-
-
-class AgreementFilter(admin.RelatedOnlyFieldListFilter):
-    pass
+        person_id = selected_id(self.value())
+        return queryset if person_id is None else selectors.flags_about_person(queryset, person_id)
 
 
 # --- flags -----------------------------------------------------------------------------------------
@@ -144,7 +173,7 @@ class AgreementFilter(admin.RelatedOnlyFieldListFilter):
 class AcknowledgeForm(forms.Form):
     note = forms.CharField(
         label=_("Note"),
-        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
         help_text=_("What is being done about the risk, or why it is accepted."),
     )
 
@@ -158,15 +187,19 @@ class ReadOnlyAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
 
 class ScanNowMixin:
-    """A "Scan now" button on the change list, posting to a view that queues a scan."""
-
-    change_list_template = "admin/assessments/scan_now_change_list.html"
+    """The "Scan now" button above the change list (templates/admin/assessments/*/change_list.html)."""
 
     def changelist_view(self, request, extra_context=None):
-        extra_context = {**(extra_context or {}), "scan_now_url": reverse("admin:assessments_scan_now")}
-        extra_context["can_scan"] = request.user.has_perm("assessments.add_riskscan")
+        extra_context = {
+            **(extra_context or {}),
+            "can_scan": request.user.has_perm("assessments.add_riskscan"),
+            "scan_now_url": reverse("admin:assessments_scan_now", current_app=self.admin_site.name),
+        }
         return super().changelist_view(request, extra_context)
 
 
@@ -185,10 +218,11 @@ class RiskFlagAdmin(ScanNowMixin, admin.ModelAdmin):
         FlagStatusFilter,
         "severity",
         RuleFilter,
-        ("agreement", AgreementFilter),
+        AgreementFilter,
         OrganizationFilter,
         PersonFilter,
     )
+    list_select_related = ("agreement", "party__organization", "person", "responsibility", "acknowledged_by")
     search_fields = (
         "agreement__title",
         "agreement__reference",
@@ -205,7 +239,7 @@ class RiskFlagAdmin(ScanNowMixin, admin.ModelAdmin):
         "subject_link",
         "agreement_link",
         "status",
-        "details",
+        "details_display",
         "first_seen_at",
         "last_seen_display",
         "resolved_at",
@@ -216,7 +250,8 @@ class RiskFlagAdmin(ScanNowMixin, admin.ModelAdmin):
     readonly_fields = fields
 
     def get_queryset(self, request):
-        return selectors.flag_list()
+        # flag_list() loads every subject the messages name (list_select_related says the same).
+        return selectors.flag_list().annotate(severity_rank=SEVERITY_RANK)
 
     def has_add_permission(self, request):
         return False
@@ -225,10 +260,12 @@ class RiskFlagAdmin(ScanNowMixin, admin.ModelAdmin):
         return request.user.is_superuser
 
     def has_change_permission(self, request, obj=None):
-        # The change permission allows acknowledging (an action); the page itself stays read-only.
+        # The change permission allows acknowledging (an action); a flag's page stays read-only.
         return obj is None and super().has_change_permission(request, obj)
 
-    @admin.display(description=_("severity"), ordering="severity")
+    # --- columns and fields ---
+
+    @admin.display(description=_("severity"), ordering="severity_rank")
     def severity_display(self, flag: RiskFlag):
         return severity_badge(flag.severity)
 
@@ -242,10 +279,10 @@ class RiskFlagAdmin(ScanNowMixin, admin.ModelAdmin):
 
     @admin.display(description=_("subject"))
     def subject_link(self, flag: RiskFlag):
-        url = subject_url(flag)
         subject = flag.subject
         if subject is None:
             return "–"
+        url = subject_url(flag)
         return format_html('<a href="{}">{}</a>', url, subject) if url else str(subject)
 
     @admin.display(description=_("agreement"), ordering="agreement__title")
@@ -259,65 +296,91 @@ class RiskFlagAdmin(ScanNowMixin, admin.ModelAdmin):
     def last_seen_display(self, flag: RiskFlag):
         return flag.last_seen
 
+    @admin.display(description=_("details"))
+    def details_display(self, flag: RiskFlag):
+        if not flag.details:
+            return "–"
+        return format_html("<pre>{}</pre>", json.dumps(flag.details, indent=2, ensure_ascii=False, sort_keys=True))
+
+    # --- acknowledging ---
+
     @admin.action(description=_("Acknowledge selected risks (with a note)"), permissions=["change"])
     def acknowledge_flags(self, request, queryset):
+        """Ask for a note on an intermediate page, then acknowledge each flag through the service."""
         form = AcknowledgeForm(request.POST if "apply" in request.POST else None)
         if form.is_bound and form.is_valid():
-            done, refused = 0, []
+            acknowledged, refusals = 0, []
             for flag in queryset:
                 try:
                     services.flag_acknowledge(flag=flag, by=request.user, note=form.cleaned_data["note"])
-                    done += 1
                 except ValidationError as exc:
-                    refused.append(f"{flag}: {' '.join(exc.messages)}")
-            if done:
+                    refusals.append((flag, " ".join(exc.messages)))
+                else:
+                    acknowledged += 1
+            if acknowledged:
                 self.message_user(
                     request,
-                    ngettext("%(count)d risk was acknowledged.", "%(count)d risks were acknowledged.", done)
-                    % {"count": done},
+                    ngettext("%(count)d risk was acknowledged.", "%(count)d risks were acknowledged.", acknowledged)
+                    % {"count": acknowledged},
                     messages.SUCCESS,
                 )
-            for refusal in refused:
-                self.message_user(request, _("Not acknowledged: %(reason)s") % {"reason": refusal}, messages.ERROR)
+            for flag, reason in refusals:
+                self.message_user(
+                    request, _("Not acknowledged: %(reason)s") % {"reason": f"{flag}: {reason}"}, messages.ERROR
+                )
             return None
+        flags = list(queryset)
         context = {
             **self.admin_site.each_context(request),
             "title": _("Acknowledge risks"),
-            "opts": self.model._meta,
-            "flags": list(queryset),
+            "opts": self.opts,
+            "flags": flags,
             "form": form,
             "action": "acknowledge_flags",
             "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
         }
         return TemplateResponse(request, "admin/assessments/acknowledge.html", context)
 
+    # --- "Scan now" ---
+
     def get_urls(self):
-        scan_now = path("scan-now/", self.admin_site.admin_view(scan_now_view), name="assessments_scan_now")
+        scan_now = path("scan-now/", self.admin_site.admin_view(self.scan_now_view), name="assessments_scan_now")
         return [scan_now, *super().get_urls()]
 
+    def scan_now_view(self, request):
+        """Queue a scan of the whole portfolio (POST only) and go back to where the button was."""
+        if not request.user.has_perm("assessments.add_riskscan"):
+            raise PermissionDenied
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        try:
+            scan = services.scan_request(trigger=ScanTrigger.ADMIN, requested_by=request.user)
+        except services.ScanUnavailable as exc:
+            link = format_html('<a href="{}">{}</a>', self.scan_url(exc.scan), exc.scan)
+            message = _(
+                "The scan could not be started: the task broker is unavailable. It is recorded as failed (%(scan)s)."
+            )
+            # The sentence is escaped, the link built by format_html: safe to join.
+            self.message_user(request, mark_safe(conditional_escape(message) % {"scan": link}), messages.ERROR)
+        else:
+            self.message_user(
+                request,
+                format_html(
+                    '{} <a href="{}">{}</a> ({})',
+                    _("The scan was started; follow it here:"),
+                    self.scan_url(scan),
+                    scan,
+                    scan.get_status_display(),
+                ),
+                messages.SUCCESS,
+            )
+        next_url = request.POST.get("next", "")
+        if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
+            next_url = reverse("admin:assessments_riskscan_changelist", current_app=self.admin_site.name)
+        return HttpResponseRedirect(next_url)
 
-def scan_now_view(request):
-    """Queue a scan of the whole portfolio (POST only) and go back to the list of scans."""
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
-    if not request.user.has_perm("assessments.add_riskscan"):
-        raise PermissionDenied
-    site = admin.site
-    try:
-        scan = services.scan_request(trigger=ScanTrigger.ADMIN, requested_by=request.user)
-    except services.ScanUnavailable as exc:
-        messages.error(
-            request,
-            _("The scan could not be started: the task broker is unavailable. It is recorded as failed (%(scan)s).")
-            % {"scan": exc.scan},
-        )
-    else:
-        url = reverse("admin:assessments_riskscan_change", args=[scan.pk], current_app=site.name)
-        messages.success(
-            request,
-            format_html('{} <a href="{}">{}</a>', _("The scan was started; follow it here:"), url, scan),
-        )
-    return HttpResponseRedirect(request.POST.get("next") or reverse("admin:assessments_riskscan_changelist"))
+    def scan_url(self, scan: RiskScan) -> str:
+        return reverse("admin:assessments_riskscan_change", args=[scan.pk], current_app=self.admin_site.name)
 
 
 # --- scans, deliveries, subscriptions ---------------------------------------------------------------
@@ -341,6 +404,7 @@ class RiskScanAdmin(ScanNowMixin, ReadOnlyAdmin):
     )
     list_filter = ("status", "trigger")
     list_select_related = ("requested_by",)
+    search_fields = ("error", "task_id", "requested_by__username")
     readonly_fields = (
         "trigger",
         "status",
@@ -349,6 +413,7 @@ class RiskScanAdmin(ScanNowMixin, ReadOnlyAdmin):
         "created_at",
         "started_at",
         "finished_at",
+        "duration_display",
         "chunks_total",
         "chunks_done",
         "workers",
@@ -359,9 +424,10 @@ class RiskScanAdmin(ScanNowMixin, ReadOnlyAdmin):
         "resolved_count",
         "error",
     )
+    fields = readonly_fields
 
-    def has_delete_permission(self, request, obj=None):
-        return request.user.is_superuser
+    def get_queryset(self, request):
+        return selectors.scan_list()
 
     @admin.display(description=_("duration"))
     def duration_display(self, scan: RiskScan):
@@ -369,26 +435,27 @@ class RiskScanAdmin(ScanNowMixin, ReadOnlyAdmin):
 
     @admin.display(description=_("error"))
     def error_display(self, scan: RiskScan):
-        return scan.error[:80] if scan.error else ""
+        return format_html('<span title="{}">{}</span>', scan.error, scan.error[:80]) if scan.error else ""
 
 
 @admin.register(ReportDelivery)
 class ReportDeliveryAdmin(ReadOnlyAdmin):
     list_display = (
-        "period_start",
         "report",
+        "period_start",
         "email",
         "language",
         "status",
         "attempts",
         "last_attempt_at",
         "sent_at",
+        "last_error_display",
         "new_count",
         "open_count",
         "resolved_count",
-        "last_error_display",
     )
     list_filter = ("status", "report", "period_start")
+    list_select_related = ("person", "user")
     search_fields = ("email", "subject")
     actions = ("retry_deliveries",)
     readonly_fields = [field.name for field in ReportDelivery._meta.fields]
@@ -396,50 +463,84 @@ class ReportDeliveryAdmin(ReadOnlyAdmin):
     def get_queryset(self, request):
         return selectors.delivery_list()
 
-    def has_delete_permission(self, request, obj=None):
-        return request.user.is_superuser
-
     def has_retry_permission(self, request):
-        return request.user.has_perm("assessments.view_reportdelivery") and request.user.has_perm(
-            "assessments.add_riskscan"
-        )
+        # The rows are written by the report service only, so "change" here means "may retry".
+        return request.user.has_perm("assessments.change_reportdelivery")
 
     @admin.display(description=_("last error"))
     def last_error_display(self, delivery: ReportDelivery):
-        return delivery.last_error[:80]
+        if not delivery.last_error:
+            return ""
+        return format_html('<span title="{}">{}</span>', delivery.last_error, delivery.last_error[:80])
 
     @admin.action(description=_("Retry sending the selected unsent reports"), permissions=["retry"])
     def retry_deliveries(self, request, queryset):
+        """Queue the delivery task again for each pending or failed delivery; sent ones are left alone."""
         from assessments.tasks import risk_report_deliver
 
-        unsent = list(queryset.filter(status__in=(DeliveryStatus.PENDING, DeliveryStatus.FAILED)))
+        unsent = list(queryset.filter(status__in=(DeliveryStatus.PENDING, DeliveryStatus.FAILED)).order_by("pk"))
         queued = 0
         for delivery in unsent:
             try:
                 risk_report_deliver.delay(delivery.pk)
+            except (KombuOperationalError, OSError) as exc:  # the broker is down (or, run eagerly, the mail server)
+                self.message_user(
+                    request,
+                    _("%(delivery)s could not be queued: %(error)s") % {"delivery": delivery, "error": exc},
+                    messages.ERROR,
+                )
+            else:
                 queued += 1
-            except Exception as exc:  # the broker is down, or (eagerly) the send failed again
-                self.message_user(request, f"{delivery.email}: {type(exc).__name__}: {exc}", messages.ERROR)
+        skipped = queryset.count() - len(unsent)
         self.message_user(
             request,
             ngettext("%(count)d report was queued again.", "%(count)d reports were queued again.", queued)
             % {"count": queued},
             messages.SUCCESS if queued else messages.WARNING,
         )
+        if skipped:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d report was already sent or skipped and is left alone.",
+                    "%(count)d reports were already sent or skipped and are left alone.",
+                    skipped,
+                )
+                % {"count": skipped},
+                messages.INFO,
+            )
 
 
 @admin.register(RiskReportSubscription)
 class RiskReportSubscriptionAdmin(admin.ModelAdmin):
-    list_display = ("user", "language", "is_active", "created_at")
+    list_display = ("user", "user_email", "language", "is_active", "created_at")
     list_filter = ("is_active", "language")
     list_select_related = ("user",)
-    search_fields = ("user__username", "user__email")
-    autocomplete_fields = ("user",)
+    search_fields = ("user__username", "user__email", "user__first_name", "user__last_name")
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        # A plain list of the (few) active staff users, the only ones the report goes to: an
+        # autocomplete would need the permission to view users, which coordinators do not have.
+        if db_field.name == "user":
+            kwargs["queryset"] = get_user_model().objects.filter(is_active=True, is_staff=True).order_by("username")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    @admin.display(description=_("e-mail"), ordering="user__email")
+    def user_email(self, subscription: RiskReportSubscription) -> str:
+        return subscription.user.email
 
 
 # --- the start page --------------------------------------------------------------------------------
 
-_original_index = admin.site.index
+_site_index = admin.site.index
+SCAN_COUNTS = ("agreements_scanned", "new_count", "persisting_count", "resolved_count")
+
+
+def last_scan_counts(scan: RiskScan | None) -> list[tuple[str, int]]:
+    """What the last successful scan found, labelled with the fields' names."""
+    if scan is None or scan.status != ScanStatus.SUCCEEDED:
+        return []
+    return [(RiskScan._meta.get_field(name).verbose_name, getattr(scan, name)) for name in SCAN_COUNTS]
 
 
 def index_with_dashboard(request, extra_context=None):
@@ -447,10 +548,15 @@ def index_with_dashboard(request, extra_context=None):
     extra_context = dict(extra_context or {})
     if request.user.is_active and request.user.has_perm("assessments.view_riskflag"):
         extra_context["risk_dashboard"] = selectors.dashboard()
+        days = settings.AGREEMENT_EXPIRING_WITHIN_DAYS
+        extra_context["expiring_note"] = _("Active, ending within %(days)d days") % {"days": days}
+        extra_context["last_scan_counts"] = last_scan_counts(extra_context["risk_dashboard"]["last_scan"])
         extra_context["risk_flag_list_url"] = reverse("admin:assessments_riskflag_changelist")
         extra_context["can_scan"] = request.user.has_perm("assessments.add_riskscan")
         extra_context["scan_now_url"] = reverse("admin:assessments_scan_now")
-    return _original_index(request, extra_context)
+    return _site_index(request, extra_context)
 
 
+# The site's URLs wrap ``admin.site.index`` when they are first built, after every admin module is
+# imported, so replacing it here is enough: no AdminSite subclass to swap in.
 admin.site.index = index_with_dashboard

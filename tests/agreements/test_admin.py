@@ -304,8 +304,9 @@ def test_change_form_queries_do_not_grow_with_the_roles(coordinator_client, role
     # session, user; the agreement with coordinator, renewal and party count, its parties with
     # organisations, representatives, anchorings, commitments and responsibilities (for the
     # summaries); user permissions, group permissions; the coordinator's autocomplete label; the
-    # inline rows of parties, representatives, responsibilities, anchorings and commitments
-    with django_assert_num_queries(16):
+    # inline rows of parties, representatives, responsibilities, anchorings and commitments; the
+    # agreement's unresolved risk flags
+    with django_assert_num_queries(17):
         response = coordinator_client.get(change_url(agreement))
     assert response.status_code == 200
     assert len(response.context["role_matrix"].responsibilities) == roles
