@@ -288,10 +288,6 @@ def report_previews(*, now: datetime | None = None) -> list[tuple[Recipient, Rep
 # --- sending ----------------------------------------------------------------------------------------
 
 
-class DeliveryFailed(Exception):
-    pass
-
-
 def delivery_send(*, delivery_id: int) -> str:
     """Send one delivery exactly once: under a row lock, marked sent in the same transaction. A failure
     is recorded on the row (attempts, error) and raised again so the caller can retry."""

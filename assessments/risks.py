@@ -187,10 +187,6 @@ def rules(scope: str | None = None) -> list[RiskRule]:
     return [rule for rule in _RULES.values() if scope is None or scope in rule.checks]
 
 
-def rule_codes(scope: str) -> list[str]:
-    return [rule.code for rule in rules(scope)]
-
-
 def loaders() -> dict[str, Callable]:
     return dict(_LOADERS)
 

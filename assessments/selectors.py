@@ -197,17 +197,6 @@ def open_risk_count() -> Coalesce:
     return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
 
-def open_risk_counts(agreement_ids) -> dict[int, int]:
-    return dict(
-        unresolved_flags()
-        .filter(agreement_id__in=agreement_ids)
-        .order_by()
-        .values("agreement_id")
-        .annotate(n=Count("id"))
-        .values_list("agreement_id", "n")
-    )
-
-
 def scan_list() -> QuerySet[RiskScan]:
     return RiskScan.objects.select_related("requested_by")
 

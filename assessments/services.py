@@ -211,7 +211,8 @@ def _fail(scan_id: int, exc: BaseException) -> None:
 
 def scan_portfolio(*, scan: RiskScan, today=None) -> RiskScan:
     """Scan the whole portfolio in this process: read the facts once, run every rule, reconcile every
-    flag. Eleven queries whatever the size (plus the registered loaders' own)."""
+    flag: two queries for the context, five for the facts, four to reconcile, whatever the size
+    (plus the registered loaders' own)."""
     try:
         ctx = selectors.scan_context(today)
         facts = selectors.agreement_facts(ctx)
