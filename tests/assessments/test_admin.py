@@ -520,3 +520,41 @@ def test_the_risk_pages_speak_swedish(coordinator_client, settings, monkeypatch)
     assert level == "error"
     assert "meddelandekön är inte tillgänglig" in text
     assert '<a href="' in text
+
+
+def _add_scan_rows(start: int, n: int, coordinator) -> None:
+    now = timezone.now()
+    for i in range(start, start + n):
+        services.scan_create(trigger="api", requested_by=coordinator)
+        user = UserFactory(username=f"prenumerant{i}", email=f"p{i}@example.se", is_staff=True)
+        RiskReportSubscription.objects.create(user=user)
+        ReportDelivery.objects.create(
+            report="portfolio", period_start=now.date(), recipient_key=f"user:{user.pk}", email=user.email,
+            user=user, since=now, until=now,
+        )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/admin/assessments/riskscan/",
+        "/admin/assessments/reportdelivery/",
+        "/admin/assessments/riskreportsubscription/",
+    ],
+)
+def test_scan_delivery_and_subscription_lists_do_not_grow(coordinator_client, coordinator, url):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert coordinator_client.get(url).status_code == 200
+        return len(captured)
+
+    _add_scan_rows(0, 1, coordinator)
+    coordinator_client.get(url)  # warm the content-type cache
+    few = queries()
+    _add_scan_rows(1, 12, coordinator)
+    # session, user, permissions, the COUNTs, the page with its users (list_select_related /
+    # selectors), the filters' choices: none of them per row.
+    assert queries() == few
