@@ -13,7 +13,7 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Case, IntegerField, Q, Value, When
+from django.db.models import Q
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -27,7 +27,6 @@ from kombu.exceptions import OperationalError as KombuOperationalError
 from agreements.models import Agreement, Responsibility
 from assessments import risks, selectors, services
 from assessments.choices import (
-    SEVERITY_ORDER,
     UNRESOLVED,
     DeliveryStatus,
     FlagStatus,
@@ -37,13 +36,6 @@ from assessments.choices import (
 )
 from assessments.models import ReportDelivery, RiskFlag, RiskReportSubscription, RiskScan
 from stakeholders.models import Organization, Person
-
-# Most severe first when the list is sorted by severity (the stored codes sort alphabetically).
-SEVERITY_RANK = Case(
-    *(When(severity=severity, then=Value(rank)) for rank, severity in enumerate(SEVERITY_ORDER)),
-    default=Value(len(SEVERITY_ORDER)),
-    output_field=IntegerField(),
-)
 
 
 def severity_badge(severity: str):
@@ -251,7 +243,7 @@ class RiskFlagAdmin(ScanNowMixin, admin.ModelAdmin):
 
     def get_queryset(self, request):
         # flag_list() loads every subject the messages name (list_select_related says the same).
-        return selectors.flag_list().annotate(severity_rank=SEVERITY_RANK)
+        return selectors.flag_list().annotate(severity_rank=selectors.severity_rank())
 
     def has_add_permission(self, request):
         return False
@@ -265,7 +257,7 @@ class RiskFlagAdmin(ScanNowMixin, admin.ModelAdmin):
 
     # --- columns and fields ---
 
-    @admin.display(description=_("severity"), ordering="severity_rank")
+    @admin.display(description=_("severity"), ordering="-severity_rank")
     def severity_display(self, flag: RiskFlag):
         return severity_badge(flag.severity)
 

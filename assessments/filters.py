@@ -6,27 +6,13 @@ are refused with a 400 naming the parameter.
 """
 
 import django_filters
-from django.db.models import Case, IntegerField, Value, When
 from django.utils.translation import gettext_lazy as _
 from rest_framework.filters import OrderingFilter
 
 from assessments import risks, selectors
-from assessments.choices import SEVERITY_ORDER, FlagStatus, ScanStatus, ScanTrigger, Severity
+from assessments.choices import FlagStatus, ScanStatus, ScanTrigger, Severity
 from assessments.models import RiskFlag, RiskScan
 from samverkan_project.api.filters import id_filter, search
-
-
-def severity_rank() -> Case:
-    """Severity as a number that grows with it (low 1, medium 2, high 3), to order by."""
-    return Case(
-        *(
-            When(severity=severity, then=Value(len(SEVERITY_ORDER) - index))
-            for index, severity in enumerate(SEVERITY_ORDER)
-        ),
-        default=Value(0),
-        output_field=IntegerField(),
-    )
-
 
 # Public ordering names → what the queryset orders by: severity by rank, and the last time a scan saw
 # the risk by selectors.flag_list()'s `seen_at` (an open flag's stored time is not rewritten each scan).
@@ -51,7 +37,7 @@ class RiskFlagOrderingFilter(OrderingFilter):
     def filter_queryset(self, request, queryset, view):
         ordering = self.get_ordering(request, queryset, view)
         if any(term.lstrip("-") == "severity_rank" for term in ordering):
-            queryset = queryset.annotate(severity_rank=severity_rank())
+            queryset = queryset.annotate(severity_rank=selectors.severity_rank())
         return queryset.order_by(*ordering)
 
 

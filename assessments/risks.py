@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, NamedTuple
 
+from agreements.choices import AgreementStatus
 from assessments.choices import Severity, SubjectType
 
 # --- facts ------------------------------------------------------------------------------------
@@ -241,8 +242,6 @@ def check_portfolio(portfolio: PortfolioFacts, ctx: ScanContext) -> list[Finding
 
 def portfolio_facts(agreements: Iterable[AgreementFacts]) -> PortfolioFacts:
     """The portfolio facts derived from a full snapshot (no second read)."""
-    from agreements.choices import AgreementStatus
-
     return PortfolioFacts(
         responsible_in=tuple(
             (role.responsible_id, agreement.id)

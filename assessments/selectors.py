@@ -12,7 +12,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, When
+from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
@@ -161,6 +161,19 @@ def flag_list() -> QuerySet[RiskFlag]:
             ),
             default=F("last_seen_at"),
         )
+    )
+
+
+def severity_rank() -> Case:
+    """Severity as a number that grows with it (low 1, medium 2, high 3), to order by: the stored
+    codes sort alphabetically."""
+    return Case(
+        *(
+            When(severity=severity, then=Value(len(SEVERITY_ORDER) - index))
+            for index, severity in enumerate(SEVERITY_ORDER)
+        ),
+        default=Value(0),
+        output_field=IntegerField(),
     )
 
 
