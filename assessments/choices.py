@@ -52,3 +52,14 @@ class DeliveryStatus(models.TextChoices):
     SENT = "sent", _("Sent")
     FAILED = "failed", _("Failed (will be retried)")
     SKIPPED = "skipped", _("Skipped")
+
+
+class ItemKind(models.TextChoices):
+    SCALE = "scale", _("Rating on the scale")
+    TEXT = "text", _("Free text")
+
+
+class RoundStatus(models.TextChoices):
+    SCHEDULED = "scheduled", _("Scheduled")
+    OPEN = "open", _("Open")
+    CLOSED = "closed", _("Closed")
