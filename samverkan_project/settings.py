@@ -275,3 +275,11 @@ RISK_SCAN_STALE_AFTER_SECONDS = env_int("RISK_SCAN_STALE_AFTER_SECONDS", 2 * 360
 RISK_REPORT_MAX_ITEMS = env_int("RISK_REPORT_MAX_ITEMS", 200)
 # First retry delay (s) of a failed report delivery; it doubles up to CELERY_MAX_RETRY_DELAY, with jitter.
 RISK_REPORT_RETRY_BACKOFF = env_int("RISK_REPORT_RETRY_BACKOFF", 30)
+
+# --- Assessment rounds ---------------------------------------------------------------------------
+# The instrument of rounds the schedule starts for an agreement that has had none (its code).
+ASSESSMENT_DEFAULT_INSTRUMENT = os.environ.get("ASSESSMENT_DEFAULT_INSTRUMENT", "samverkansmodellen")
+# A round the schedule starts stays open this many days.
+ASSESSMENT_ROUND_DAYS = env_int("ASSESSMENT_ROUND_DAYS", 21)
+# Respondents who have not answered are reminded once, this many days before the round closes.
+ASSESSMENT_REMINDER_DAYS = env_int("ASSESSMENT_REMINDER_DAYS", 3)

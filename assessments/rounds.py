@@ -1,0 +1,397 @@
+"""Assessment rounds: starting them (by a coordinator or the schedule), inviting and reminding respondents
+by e-mail with their personal links, and closing. Every function is safe to run twice: a respondent is
+invited once and reminded once, whatever runs the job and however often."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import date
+
+from dateutil.relativedelta import relativedelta
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.db.models import Exists, Max, OuterRef, Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from agreements.choices import AgreementStatus
+from agreements.models import Agreement, Representative, Responsibility
+from assessments.choices import RoundStatus
+from assessments.models import AssessmentRound, Instrument, Item, Respondent
+from assessments.tokens import new_nonce, token_digest, token_for
+from stakeholders.models import Person
+
+logger = logging.getLogger(__name__)
+
+INVITATION = "invitation"
+REMINDER = "reminder"
+
+
+# --- who is asked ----------------------------------------------------------------------------------
+
+
+def default_respondents(agreement: Agreement, *, today: date | None = None) -> list[Person]:
+    """Every active person with an e-mail among the agreement's representatives, role holders (responsible
+    and deputy) and its coordinator, by name."""
+    today = today or timezone.localdate()
+    ids = set(Representative.objects.filter(party__agreement=agreement).values_list("person_id", flat=True))
+    for responsible_id, deputy_id in Responsibility.objects.filter(agreement=agreement).values_list(
+        "responsible_id", "deputy_id"
+    ):
+        ids.update((responsible_id, deputy_id))
+    ids.add(agreement.coordinator_id)
+    ids.discard(None)
+    return list(Person.objects.filter(pk__in=ids).active(today).exclude(email="").order_by("last_name", "first_name"))
+
+
+def _respondent(round_: AssessmentRound, person: Person) -> Respondent:
+    nonce = new_nonce()
+    return Respondent(
+        round=round_, person=person, nonce=nonce, token_digest=token_digest(token_for(nonce)), language=person.language
+    )
+
+
+def _check_persons(persons: list[Person], *, today: date) -> None:
+    unreachable = [str(person) for person in persons if not person.email]
+    if unreachable:
+        raise ValidationError(
+            {
+                "persons": _("These people have no e-mail address to send the link to: %(names)s.")
+                % {"names": ", ".join(unreachable)}
+            }
+        )
+    departed = [str(person) for person in persons if person.left_on is not None and person.left_on <= today]
+    if departed:
+        raise ValidationError({"persons": _("These people have left: %(names)s.") % {"names": ", ".join(departed)}})
+
+
+# --- starting, opening, closing ----------------------------------------------------------------------
+
+
+def round_create(
+    *,
+    agreement: Agreement,
+    instrument: Instrument,
+    opens_on: date,
+    closes_on: date,
+    persons: list[Person] | None = None,
+    user=None,
+    automatic: bool = False,
+    today: date | None = None,
+) -> AssessmentRound:
+    """Start a round; ``persons`` defaults to :func:`default_respondents`. A round opening today or earlier
+    opens at once and its invitations go out after the commit (or with the next daily job)."""
+    today = today or timezone.localdate()
+    errors: dict[str, str] = {}
+    if agreement.status in (AgreementStatus.EXPIRED, AgreementStatus.TERMINATED):
+        errors["agreement"] = _("The agreement has ended; start rounds only for draft or active agreements.")
+    if not instrument.is_active:
+        errors["instrument"] = _("This instrument version is no longer offered; choose its newest version.")
+    elif not Item.objects.filter(instrument=instrument, kind="scale").exists():
+        errors["instrument"] = _("The instrument has no rated items.")
+    if opens_on and closes_on and closes_on < opens_on:
+        errors["closes_on"] = _("A round cannot close before it opens.")
+    elif closes_on and closes_on < today:
+        errors["closes_on"] = _("The closing date has already passed.")
+    if errors:
+        raise ValidationError(errors)
+    persons = default_respondents(agreement, today=today) if persons is None else list(dict.fromkeys(persons))
+    if not persons:
+        raise ValidationError(
+            {"persons": _("Nobody to ask: the agreement has no active representatives or role holders with e-mail.")}
+        )
+    _check_persons(persons, today=today)
+    with transaction.atomic():
+        round_ = AssessmentRound(
+            agreement=agreement,
+            instrument=instrument,
+            opens_on=opens_on,
+            closes_on=closes_on,
+            created_by=user if getattr(user, "is_authenticated", False) else None,
+            created_automatically=automatic,
+        )
+        round_.full_clean()
+        round_.save()
+        Respondent.objects.bulk_create(_respondent(round_, person) for person in persons)
+        if opens_on <= today:
+            _open(round_)
+    return round_
+
+
+def _open(round_: AssessmentRound) -> None:
+    round_.status = RoundStatus.OPEN
+    round_.opened_at = timezone.now()
+    round_.save(update_fields=["status", "opened_at"])
+    transaction.on_commit(lambda: _queue_invitations(round_.pk))
+
+
+def _queue_invitations(round_id: int) -> None:
+    from assessments.tasks import assessment_invitations_send
+
+    try:
+        assessment_invitations_send.delay(round_id)
+    except Exception:  # broker down: the daily job sends them
+        logger.warning("could not queue the invitations of round %s; the daily job will send them", round_id)
+
+
+def respondents_set(round_: AssessmentRound, persons: list[Person], *, today: date | None = None) -> tuple[int, int]:
+    """Make ``persons`` the round's respondents: new ones are added (and invited if the round is open),
+    others removed — except people who have answered, who are kept. Returns (added, removed)."""
+    today = today or timezone.localdate()
+    if round_.status == RoundStatus.CLOSED:
+        raise ValidationError(_("The round is closed."))
+    wanted = {person.pk: person for person in persons}
+    with transaction.atomic():
+        current = dict(round_.respondents.values_list("person_id", "responded_at"))
+        answered_removed = [pk for pk, responded in current.items() if pk not in wanted and responded]
+        if answered_removed:
+            names = ", ".join(str(p) for p in Person.objects.filter(pk__in=answered_removed))
+            raise ValidationError(
+                _("These people have already answered and stay in the round: %(names)s.") % {"names": names}
+            )
+        new = [person for pk, person in wanted.items() if pk not in current]
+        _check_persons(new, today=today)
+        Respondent.objects.bulk_create(_respondent(round_, person) for person in new)
+        removed, _detail = round_.respondents.exclude(person_id__in=wanted).delete()
+        if new and round_.status == RoundStatus.OPEN:
+            transaction.on_commit(lambda: _queue_invitations(round_.pk))
+    return len(new), removed
+
+
+def rounds_open_due(*, today: date | None = None) -> int:
+    """Open scheduled rounds whose opening date has come."""
+    today = today or timezone.localdate()
+    opened = 0
+    for round_ in AssessmentRound.objects.filter(
+        status=RoundStatus.SCHEDULED, opens_on__lte=today, closes_on__gte=today
+    ):
+        with transaction.atomic():
+            locked = AssessmentRound.objects.select_for_update().get(pk=round_.pk)
+            if locked.status == RoundStatus.SCHEDULED:
+                _open(locked)
+                opened += 1
+    return opened
+
+
+def rounds_close_due(*, today: date | None = None) -> int:
+    """Close every round that is past its closing date (a scheduled round nobody opened closes too)."""
+    today = today or timezone.localdate()
+    return (
+        AssessmentRound.objects.filter(closes_on__lt=today)
+        .exclude(status=RoundStatus.CLOSED)
+        .update(status=RoundStatus.CLOSED, closed_at=timezone.now())
+    )
+
+
+def round_close(round_: AssessmentRound) -> None:
+    """Close a round now (a coordinator's decision); its links stop working at once."""
+    if round_.status != RoundStatus.CLOSED:
+        round_.status = RoundStatus.CLOSED
+        round_.closed_at = timezone.now()
+        round_.save(update_fields=["status", "closed_at"])
+
+
+def due_instrument(agreement: Agreement, last_round: AssessmentRound | None) -> Instrument | None:
+    """The newest offered version of the instrument the agreement used last time, else the default."""
+    code = last_round.instrument.code if last_round else settings.ASSESSMENT_DEFAULT_INSTRUMENT
+    instrument = Instrument.objects.filter(code=code, is_active=True).order_by("-version").first()
+    if instrument is None and last_round is not None:
+        instrument = (
+            Instrument.objects.filter(code=settings.ASSESSMENT_DEFAULT_INSTRUMENT, is_active=True)
+            .order_by("-version")
+            .first()
+        )
+    return instrument
+
+
+@dataclass
+class DueOutcome:
+    created: list[AssessmentRound] = field(default_factory=list)
+    skipped: list[tuple[Agreement, str]] = field(default_factory=list)
+
+
+def rounds_create_due(*, today: date | None = None) -> DueOutcome:
+    """Start a round for every active agreement whose assessment interval has passed since its last round
+    (or since it started) and that has no round under way. Agreements with nobody to ask are reported."""
+    today = today or timezone.localdate()
+    outcome = DueOutcome()
+    under_way = AssessmentRound.objects.filter(agreement=OuterRef("pk")).exclude(status=RoundStatus.CLOSED)
+    agreements = (
+        Agreement.objects.filter(status=AgreementStatus.ACTIVE, valid_from__isnull=False)
+        .annotate(last_opened=Max("assessment_rounds__opens_on"), busy=Exists(under_way))
+        .filter(busy=False)
+    )
+    for agreement in agreements:
+        since = agreement.last_opened or agreement.valid_from
+        if since + relativedelta(months=agreement.assessment_interval_months) > today:
+            continue
+        last_round = (
+            AssessmentRound.objects.filter(agreement=agreement)
+            .select_related("instrument")
+            .order_by("-opens_on")
+            .first()
+        )
+        instrument = due_instrument(agreement, last_round)
+        if instrument is None:
+            outcome.skipped.append((agreement, _("no instrument is offered")))
+            continue
+        try:
+            round_ = round_create(
+                agreement=agreement,
+                instrument=instrument,
+                opens_on=today,
+                closes_on=today + relativedelta(days=settings.ASSESSMENT_ROUND_DAYS),
+                automatic=True,
+                today=today,
+            )
+        except ValidationError as exc:
+            outcome.skipped.append((agreement, " ".join(exc.messages)))
+        else:
+            outcome.created.append(round_)
+    return outcome
+
+
+# --- e-mail ------------------------------------------------------------------------------------------
+
+
+def respondent_link(respondent: Respondent) -> str:
+    return settings.SITE_URL + reverse("assessments:answer", args=[token_for(respondent.nonce)])
+
+
+@dataclass(frozen=True)
+class RenderedMail:
+    subject: str
+    text: str
+    html: str
+
+
+def respondent_mail(respondent: Respondent, kind: str) -> RenderedMail:
+    round_ = respondent.round
+    with translation.override(respondent.language):
+        context = {
+            "respondent": respondent,
+            "person": respondent.person,
+            "round": round_,
+            "agreement": round_.agreement,
+            "instrument": round_.instrument,
+            "coordinator": round_.agreement.coordinator,
+            "link": respondent_link(respondent),
+            "reminder": kind == REMINDER,
+            "scored_items": round_.instrument.items.filter(kind="scale").count(),
+        }
+        if kind == REMINDER:
+            subject = _("Reminder: how is the collaboration in %(agreement)s going?")
+        else:
+            subject = _("How is the collaboration in %(agreement)s going?")
+        subject = subject % {"agreement": round_.agreement.title}
+        text = render_to_string("assessments/email/invitation.txt", context)
+        html = render_to_string("assessments/email/invitation.html", context)
+    return RenderedMail(subject=subject, text=text, html=html)
+
+
+def respondent_send(respondent_id: int, kind: str, *, today: date | None = None) -> bool:
+    """Send one invitation or reminder exactly once: claimed under a row lock, marked in the same
+    transaction. Returns whether a mail went out; a failure is recorded on the row and raised again for
+    the caller to retry."""
+    stamp = "invited_at" if kind == INVITATION else "reminded_at"
+    error: Exception | None = None
+    with transaction.atomic():
+        respondent = (
+            Respondent.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("round__agreement__coordinator", "round__instrument", "person")
+            .filter(pk=respondent_id)
+            .first()
+        )
+        if respondent is None:
+            return False  # gone, or being sent by another worker
+        if getattr(respondent, stamp) is not None:
+            return False
+        if not respondent.round.accepts_answers(today) or (kind == REMINDER and respondent.responded_at):
+            return False
+        try:
+            mail = respondent_mail(respondent, kind)
+            message = EmailMultiAlternatives(
+                subject=mail.subject,
+                body=mail.text,
+                to=[respondent.person.email],
+                headers={"Auto-Submitted": "auto-generated"},
+            )
+            message.attach_alternative(mail.html, "text/html")
+            message.send(fail_silently=False)
+        except Exception as exc:  # SMTP down or a bad address: recorded, raised, retried later
+            error = exc
+            respondent.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+            respondent.save(update_fields=["last_error"])
+            logger.warning("assessment %s to respondent %s failed", kind, respondent_id, exc_info=True)
+        else:
+            setattr(respondent, stamp, timezone.now())
+            respondent.last_error = ""
+            respondent.save(update_fields=[stamp, "last_error"])
+    if error is not None:
+        raise error
+    return True
+
+
+def _send_all(respondent_ids: list[int], kind: str, today: date) -> tuple[int, int]:
+    sent = failed = 0
+    for respondent_id in respondent_ids:
+        try:
+            sent += respondent_send(respondent_id, kind, today=today)
+        except Exception:
+            failed += 1
+    return sent, failed
+
+
+def invitations_send(*, round_id: int | None = None, today: date | None = None) -> tuple[int, int]:
+    """Invite every respondent of open rounds (or of one round) not invited yet. Returns (sent, failed);
+    one failing address never stops the others."""
+    today = today or timezone.localdate()
+    respondents = Respondent.objects.filter(
+        invited_at__isnull=True, round__status=RoundStatus.OPEN, round__opens_on__lte=today, round__closes_on__gte=today
+    )
+    if round_id is not None:
+        respondents = respondents.filter(round_id=round_id)
+    return _send_all(list(respondents.values_list("pk", flat=True)), INVITATION, today)
+
+
+def reminders_send(*, today: date | None = None) -> tuple[int, int]:
+    """Remind, once, respondents who were invited but have not answered, when their round closes within
+    ASSESSMENT_REMINDER_DAYS days. Nothing is sent after the round closes."""
+    today = today or timezone.localdate()
+    respondents = Respondent.objects.filter(
+        Q(round__status=RoundStatus.OPEN)
+        & Q(round__closes_on__gte=today)
+        & Q(round__closes_on__lte=today + relativedelta(days=settings.ASSESSMENT_REMINDER_DAYS)),
+        invited_at__isnull=False,
+        reminded_at__isnull=True,
+        responded_at__isnull=True,
+    )
+    return _send_all(list(respondents.values_list("pk", flat=True)), REMINDER, today)
+
+
+# --- the daily jobs ------------------------------------------------------------------------------------
+
+
+def daily_open(*, today: date | None = None) -> str:
+    """06:00: start due rounds, open scheduled ones, send every invitation still owed."""
+    today = today or timezone.localdate()
+    due = rounds_create_due(today=today)
+    opened = rounds_open_due(today=today)
+    sent, failed = invitations_send(today=today)
+    return (
+        f"{len(due.created)} rounds started, {len(due.skipped)} agreements skipped, {opened} opened, "
+        f"{sent} invitations sent, {failed} failed"
+    )
+
+
+def daily_follow_up(*, today: date | None = None) -> str:
+    """06:30: close rounds past their date, then remind (never after a round has closed)."""
+    today = today or timezone.localdate()
+    closed = rounds_close_due(today=today)
+    sent, failed = reminders_send(today=today)
+    return f"{closed} rounds closed, {sent} reminders sent, {failed} failed"
