@@ -1,5 +1,7 @@
+from django.urls import path
 from rest_framework.routers import DefaultRouter
 
+from assessments.api.results import RoundResultsView
 from assessments.api.views import RiskFlagViewSet, RiskScanViewSet
 
 router = DefaultRouter(trailing_slash=True)
@@ -7,4 +9,7 @@ router.include_root_view = False
 router.register("risks", RiskFlagViewSet, basename="riskflag")
 router.register("risk-scans", RiskScanViewSet, basename="riskscan")
 
-urlpatterns = [*router.urls]
+urlpatterns = [
+    *router.urls,
+    path("assessment-rounds/<int:pk>/results/", RoundResultsView.as_view(), name="assessmentround-results"),
+]
