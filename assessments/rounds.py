@@ -377,21 +377,34 @@ def reminders_send(*, today: date | None = None) -> tuple[int, int]:
 # --- the daily jobs ------------------------------------------------------------------------------------
 
 
-def daily_open(*, today: date | None = None) -> str:
+def daily_open(*, today: date | None = None) -> dict[str, int]:
     """06:00: start due rounds, open scheduled ones, send every invitation still owed."""
     today = today or timezone.localdate()
     due = rounds_create_due(today=today)
+    for agreement, reason in due.skipped:
+        logger.info("no assessment round started for agreement %s: %s", agreement.pk, reason)
     opened = rounds_open_due(today=today)
     sent, failed = invitations_send(today=today)
-    return (
-        f"{len(due.created)} rounds started, {len(due.skipped)} agreements skipped, {opened} opened, "
-        f"{sent} invitations sent, {failed} failed"
-    )
+    return {"started": len(due.created), "skipped": len(due.skipped), "opened": opened, "sent": sent, "failed": failed}
 
 
-def daily_follow_up(*, today: date | None = None) -> str:
+def daily_follow_up(*, today: date | None = None) -> dict[str, int]:
     """06:30: close rounds past their date, then remind (never after a round has closed)."""
     today = today or timezone.localdate()
     closed = rounds_close_due(today=today)
     sent, failed = reminders_send(today=today)
-    return f"{closed} rounds closed, {sent} reminders sent, {failed} failed"
+    return {"closed": closed, "reminded": sent, "failed": failed}
+
+
+def describe_open(counts: dict[str, int]) -> str:
+    return (
+        _(
+            "%(started)d rounds started (%(skipped)d agreements due had nobody to ask or no instrument), %(opened)d "
+            "opened, %(sent)d invitations sent, %(failed)d failed."
+        )
+        % counts
+    )
+
+
+def describe_follow_up(counts: dict[str, int]) -> str:
+    return _("%(closed)d rounds closed, %(reminded)d reminders sent, %(failed)d failed.") % counts

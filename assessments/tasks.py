@@ -70,7 +70,7 @@ def assessment_rounds_open() -> str:
     """Daily: start the rounds that are due, open scheduled ones and send every invitation still owed."""
     from assessments.rounds import daily_open
 
-    return daily_open()
+    return str(daily_open())
 
 
 @shared_task(name="assessments.assessment_rounds_follow_up")
@@ -78,7 +78,7 @@ def assessment_rounds_follow_up() -> str:
     """Daily: close rounds past their date and remind those who have not answered."""
     from assessments.rounds import daily_follow_up
 
-    return daily_follow_up()
+    return str(daily_follow_up())
 
 
 @shared_task(name="assessments.assessment_invitations_send", **_MAIL_RETRY)
