@@ -341,3 +341,19 @@ def test_charts_draw_the_mean_bar_the_range_and_a_point_per_round(testa_rounds, 
     assert trend.count("<polyline ") == 1
     assert trend.count("<circle ") == 4
     assert "52,50" in trend or "52.50" in trend  # the 2025 round's mean total in a point's title
+
+
+def test_an_out_of_range_round_id_is_a_404_not_an_error(coordinator_api, coordinator_client, results_page):
+    huge = 10**20
+    assert coordinator_api.get(ENDPOINT.format(huge)).status_code == 404
+    assert coordinator_client.get(results_page(huge)).status_code == 404
+
+
+@pytest.mark.parametrize("respondents", [2, 8])
+def test_results_page_queries_do_not_grow(respondents, coordinator_client, results_page, django_assert_num_queries):
+    round_ = rounds_with(respondents)
+    # session, user, user permissions, group permissions; the round; results 8; history 3; answers 3
+    with django_assert_num_queries(19):
+        response = coordinator_client.get(results_page(round_.pk))
+    assert response.status_code == 200
+    assert response.content.decode().count('class="results-respondent"') == respondents
