@@ -7,6 +7,8 @@ READERS = "Läsare"
 # Apps whose models coordinators manage and readers may read.
 DOMAIN_APPS = ("stakeholders", "agreements", "assessments")
 COORDINATOR_EXTRA_APPS = ("django_celery_beat", "authtoken")
+# Individual assessment answers are for coordinators only; readers see the results.
+READER_WITHHELD = ("view_answer",)
 
 GROUP_DESCRIPTIONS = {
     COORDINATORS: _("Coordinators: full access to the register, agreements, assessments and risks."),
@@ -23,4 +25,6 @@ def sync_role_groups(sender=None, using="default", **kwargs) -> None:
     coordinators, _created = Group.objects.using(using).get_or_create(name=COORDINATORS)
     coordinators.permissions.add(*domain, *extra)
     readers, _created = Group.objects.using(using).get_or_create(name=READERS)
-    readers.permissions.add(*domain.filter(codename__startswith="view_"))
+    readable = domain.filter(codename__startswith="view_")
+    readers.permissions.add(*readable.exclude(codename__in=READER_WITHHELD))
+    readers.permissions.remove(*readable.filter(codename__in=READER_WITHHELD))

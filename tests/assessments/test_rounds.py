@@ -14,7 +14,13 @@ from assessments.instruments import SAMVERKANSMODELLEN, TESTA_DIN_SAMVERKAN
 from assessments.models import AssessmentRound, Instrument, Respondent
 from assessments.tasks import assessment_rounds_follow_up, assessment_rounds_open
 from assessments.tokens import token_digest, token_for
-from tests.factories import AgreementFactory, PersonFactory, RepresentativeFactory, ResponsibilityFactory, agreement_with
+from tests.factories import (
+    AgreementFactory,
+    PersonFactory,
+    RepresentativeFactory,
+    ResponsibilityFactory,
+    agreement_with,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -62,15 +68,18 @@ def test_a_round_opening_today_opens_and_mails_each_respondent_their_own_link(
 ):
     with django_capture_on_commit_callbacks(execute=True):
         round_ = start(agreement)
-    assert round_.status == RoundStatus.OPEN and round_.opened_at is not None
+    assert round_.status == RoundStatus.OPEN
+    assert round_.opened_at is not None
     respondents = list(round_.respondents.select_related("person"))
-    assert len(respondents) == 3 and all(r.invited_at for r in respondents)
+    assert len(respondents) == 3
+    assert all(r.invited_at for r in respondents)
     assert sorted(m.to[0] for m in mail.outbox) == sorted(r.person.email for r in respondents)
     links = set()
     for respondent in respondents:
         message = next(m for m in mail.outbox if m.to == [respondent.person.email])
         link = rounds.respondent_link(respondent)
-        assert link in message.body and link in message.alternatives[0][0]
+        assert link in message.body
+        assert link in message.alternatives[0][0]
         assert respondent.token_digest == token_digest(link.rstrip("/").rsplit("/", 1)[-1])
         links.add(link)
         english = respondent.person.language == "en"
@@ -102,9 +111,11 @@ def test_invitations_and_reminders_go_out_once_each_and_never_after_closing(agre
     mail.outbox.clear()
     assert rounds.invitations_send(today=after_close) == (0, 0)
     assert rounds.reminders_send(today=after_close) == (0, 0)
-    assert mail.outbox == [] and Respondent.objects.get(pk=late.pk).invited_at is None
+    assert mail.outbox == []
+    assert Respondent.objects.get(pk=late.pk).invited_at is None
     round_.refresh_from_db()
-    assert round_.status == RoundStatus.CLOSED and not round_.accepts_answers(after_close)
+    assert round_.status == RoundStatus.CLOSED
+    assert not round_.accepts_answers(after_close)
 
 
 def test_a_failing_mail_server_is_recorded_and_the_invitation_sent_once_it_is_back(agreement, settings):
@@ -168,7 +179,8 @@ def test_ended_agreements_inactive_instruments_and_unreachable_people_are_refuse
     with pytest.raises(ValidationError) as error:
         start(empty)
     assert "Nobody to ask" in " ".join(error.value.message_dict["persons"])
-    assert not AssessmentRound.objects.exists() and not Respondent.objects.exists()
+    assert not AssessmentRound.objects.exists()
+    assert not Respondent.objects.exists()
 
 
 def test_the_invited_list_is_editable_but_people_who_answered_stay(agreement):
@@ -194,7 +206,8 @@ def test_the_schedule_starts_a_round_when_the_interval_has_passed_and_only_once(
     outcome = rounds.rounds_create_due(today=TODAY)
     assert [r.agreement for r in outcome.created] == [agreement]
     round_ = outcome.created[0]
-    assert round_.created_automatically and round_.status == RoundStatus.OPEN
+    assert round_.created_automatically
+    assert round_.status == RoundStatus.OPEN
     assert round_.instrument.code == SAMVERKANSMODELLEN
     assert round_.closes_on == TODAY + dt.timedelta(days=21)
     assert rounds.rounds_create_due(today=TODAY).created == []  # one is under way
@@ -216,7 +229,8 @@ def test_the_daily_tasks_do_everything_that_is_due_and_nothing_twice(agreement, 
     agreement.save()
     assert "'started': 1" in assessment_rounds_open()
     assert len(mail.outbox) == 3
-    assert "'started': 0" in assessment_rounds_open() and len(mail.outbox) == 3
+    assert "'started': 0" in assessment_rounds_open()
+    assert len(mail.outbox) == 3
     assert "'closed': 0" in assessment_rounds_follow_up()
 
 
@@ -232,5 +246,13 @@ def test_the_command_runs_the_daily_jobs_and_says_what_it_did(agreement):
     with translation.override("en"):
         call_command("assessment_rounds", stdout=out)
     text = out.getvalue()
-    assert "1 rounds started" in text and "3 invitations sent" in text and "0 rounds closed" in text
+    assert "1 rounds started" in text
+    assert "3 invitations sent" in text
+    assert "0 rounds closed" in text
     assert AssessmentRound.objects.filter(agreement=agreement, status=RoundStatus.OPEN).count() == 1
+
+
+def test_readers_see_results_but_not_individual_answers(reader, coordinator):
+    assert reader.has_perm("assessments.view_assessmentround")
+    assert not reader.has_perm("assessments.view_answer")
+    assert coordinator.has_perm("assessments.view_answer")

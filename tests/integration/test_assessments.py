@@ -51,4 +51,5 @@ def test_the_daily_job_starts_a_due_round_and_invitations_survive_an_smtp_outage
     assert AssessmentRound.objects.filter(agreement=agreement).count() == 1
     assert all(r.invited_at for r in Respondent.objects.filter(round=round_))
     body = smtp.messages[0][1].get_body(preferencelist=("plain",)).get_content()
-    assert "/a/" in body and agreement.title in body
+    assert "/a/" in body
+    assert agreement.title in body
