@@ -25,4 +25,5 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("api-auth/", include("rest_framework.urls")),
     path("documents/<path:name>", AgreementDocumentView.as_view(), name="agreement-document"),
+    path("", include("assessments.urls")),
 ]

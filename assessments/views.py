@@ -1,0 +1,170 @@
+"""The public answer page: no login, the personal link's token is the key. Rendered in the respondent's language
+(or the one they switch to with ``?lang=``), never cached, never indexed, never sent on as a referrer."""
+
+from __future__ import annotations
+
+from functools import wraps
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.views.decorators.csrf import csrf_protect
+from django.views.decorators.http import require_http_methods
+
+from assessments import answering
+from assessments.forms import AnswerForm
+from assessments.models import Item
+
+PAGE_LANGUAGES = {"sv": "Svenska", "en": "English"}
+
+
+def _private(view):
+    """Headers for every page reached by a personal link: the token is in the URL."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        response["Cache-Control"] = "no-store"
+        response["Referrer-Policy"] = "no-referrer"
+        response["X-Robots-Tag"] = "noindex, nofollow"
+        return response
+
+    return wrapped
+
+
+def _chosen_language(request) -> str | None:
+    chosen = request.GET.get("lang", "")
+    return chosen if chosen in PAGE_LANGUAGES else None
+
+
+def _render(request, template: str, context: dict, *, language: str, status: int = 200):
+    other = "en" if language == "sv" else "sv"
+    context = {**context, "other_language": other, "other_language_name": PAGE_LANGUAGES[other]}
+    with translation.override(language):
+        response = render(request, template, context, status=status)
+    response["Content-Language"] = language
+    return response
+
+
+def _client(request) -> str:
+    # The direct peer. Behind a reverse proxy this is the proxy, which then shares one limit; a proxy that
+    # sets REMOTE_ADDR from X-Forwarded-For (gunicorn --forwarded-allow-ips) gives each client its own.
+    return request.META.get("REMOTE_ADDR") or "unknown"
+
+
+def _respondent_or_refusal(request, token: str):
+    """(respondent, None) for a valid link, else (None, the 429 or 404 page); failures count towards the limit."""
+    client = _client(request)
+    language = _chosen_language(request) or translation.get_language() or settings.LANGUAGE_CODE
+    if answering.lookups_blocked(client):
+        window = getattr(settings, "ASSESSMENT_LINK_RATE_WINDOW", answering.RATE_WINDOW_DEFAULT)
+        response = _render(
+            request,
+            "assessments/answer/too_many.html",
+            {"minutes": max(1, window // 60)},
+            language=language,
+            status=429,
+        )
+        response["Retry-After"] = str(window)
+        return None, response
+    respondent = answering.respondent_for_token(token)
+    if respondent is None:
+        answering.lookup_failed(client)
+        return None, _render(request, "assessments/answer/invalid.html", {}, language=language, status=404)
+    return respondent, None
+
+
+def _with_language(url: str, request) -> str:
+    chosen = _chosen_language(request)
+    return f"{url}?{urlencode({'lang': chosen})}" if chosen else url
+
+
+def _unavailable(request, respondent, state: str, *, language: str):
+    """The round is closed (410: the link is used up for good) or not yet open (200: the link is fine and will
+    work from the opening date, so nothing is wrong with the request; a POST is refused with 403)."""
+    context = {
+        "respondent": respondent,
+        "round": respondent.round,
+        "instrument": respondent.round.instrument,
+        "opens_later": respondent.round.opens_on > timezone.localdate(),
+    }
+    if state == "closed":
+        return _render(request, "assessments/answer/closed.html", context, language=language, status=410)
+    status = 403 if request.method == "POST" else 200
+    return _render(request, "assessments/answer/not_open.html", context, language=language, status=status)
+
+
+@_private
+@require_http_methods(["GET", "POST"])
+@csrf_protect
+def answer(request, token: str):
+    """Show the respondent's form, pre-filled with what they saved; save a complete, valid submission."""
+    respondent, refusal = _respondent_or_refusal(request, token)
+    if refusal:
+        return refusal
+    language = _chosen_language(request) or respondent.language
+    round_ = respondent.round
+    state = answering.round_state(round_)
+    if state != "open":
+        return _unavailable(request, respondent, state, language=language)
+    items = list(
+        Item.objects.filter(instrument_id=round_.instrument_id)
+        .select_related("section")
+        .order_by("section__position", "section_id", "position", "pk")
+    )
+    with translation.override(language):  # error messages are made in the page's language
+        if request.method == "POST":
+            form = AnswerForm(request.POST, instrument=round_.instrument, items=items)
+            if form.is_valid():
+                try:
+                    answering.answers_save(respondent, form.values())
+                except ValidationError as exc:
+                    if getattr(exc, "code", None) == "closed":
+                        return _unavailable(request, respondent, "closed", language=language)
+                    if hasattr(exc, "error_dict"):
+                        form.add_service_errors(exc.message_dict)
+                    else:
+                        form.add_error(None, exc)
+                else:
+                    return redirect(_with_language(reverse("assessments:answer-thanks", args=[token]), request))
+        else:
+            form = AnswerForm(instrument=round_.instrument, items=items, answers=list(respondent.answers.all()))
+        summary = form.error_summary() if form.is_bound else []
+        sections = form.sections()
+    context = {
+        "respondent": respondent,
+        "round": round_,
+        "instrument": round_.instrument,
+        "agreement": round_.agreement,
+        "form": form,
+        "sections": sections,
+        "error_summary": summary,
+    }
+    return _render(request, "assessments/answer/form.html", context, language=language)
+
+
+@_private
+@require_http_methods(["GET"])
+def thanks(request, token: str):
+    """After saving: the answers are in, and can be changed until the round closes."""
+    respondent, refusal = _respondent_or_refusal(request, token)
+    if refusal:
+        return refusal
+    language = _chosen_language(request) or respondent.language
+    state = answering.round_state(respondent.round)
+    answer_url = _with_language(reverse("assessments:answer", args=[token]), request)
+    if state == "not_open" or (state == "open" and not respondent.has_answered):
+        return redirect(answer_url)
+    context = {
+        "respondent": respondent,
+        "round": respondent.round,
+        "instrument": respondent.round.instrument,
+        "answer_url": answer_url,
+        "is_open": state == "open",
+    }
+    if state == "closed":
+        return _unavailable(request, respondent, state, language=language)
+    return _render(request, "assessments/answer/thanks.html", context, language=language)
