@@ -7,5 +7,5 @@ class AssessmentsConfig(AppConfig):
     verbose_name = _("Assessments and risks")
 
     def ready(self) -> None:
-        # Registers the agreement risk rules with the engine.
-        from assessments import risk_rules  # noqa: F401
+        # Registers the agreement and assessment risk rules with the engine.
+        from assessments import assessment_rules, risk_rules  # noqa: F401

@@ -44,6 +44,17 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
+def env_int_map(name: str, default: dict[int, int]) -> dict[int, int]:
+    """``"10:5,4:3"`` → ``{10: 5, 4: 3}``."""
+    value = os.environ.get(name)
+    if value is None or value.strip() == "":
+        return default
+    try:
+        return {int(key): int(number) for key, number in (pair.split(":") for pair in value.split(",") if pair.strip())}
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} must look like 10:5,4:3, got {value!r}") from exc
+
+
 DEBUG = env_bool("DEBUG", False)
 # The default is for the embedded setup only; `check --deploy` flags it, production sets its own.
 SECRET_KEY = os.environ.get("SECRET_KEY") or "django-insecure-samverkan-embedded-default-key-0123456789"
@@ -275,6 +286,20 @@ RISK_SCAN_STALE_AFTER_SECONDS = env_int("RISK_SCAN_STALE_AFTER_SECONDS", 2 * 360
 RISK_REPORT_MAX_ITEMS = env_int("RISK_REPORT_MAX_ITEMS", 200)
 # First retry delay (s) of a failed report delivery; it doubles up to CELERY_MAX_RETRY_DELAY, with jitter.
 RISK_REPORT_RETRY_BACKOFF = env_int("RISK_REPORT_RETRY_BACKOFF", 30)
+# The assessment rules (assessments/assessment_rules.py) read the latest closed rounds with answers.
+# assessment_disagreement and declining_assessment count an item only with at least this many answers.
+RISK_ASSESSMENT_MIN_RESPONDENTS = env_int("RISK_ASSESSMENT_MIN_RESPONDENTS", 3)
+# low_assessment_score: the mean total lies in this many lowest bands of the instrument; for an instrument
+# without bands, an item's mean is at most scale_min + this share of the scale (4 of 0–10).
+RISK_ASSESSMENT_LOW_BANDS = env_int("RISK_ASSESSMENT_LOW_BANDS", 2)
+RISK_ASSESSMENT_LOW_SHARE = float(os.environ.get("RISK_ASSESSMENT_LOW_SHARE", "0.4"))
+# assessment_disagreement: an item's answers span at least this range, by scale width (scale_max - scale_min),
+# as "width:range,..." (5 on 0–10, 3 on 1–5); other widths use this share of the width, rounded up.
+RISK_ASSESSMENT_DISAGREEMENT_RANGES = env_int_map("RISK_ASSESSMENT_DISAGREEMENT_RANGES", {10: 5, 4: 3})
+RISK_ASSESSMENT_DISAGREEMENT_SHARE = float(os.environ.get("RISK_ASSESSMENT_DISAGREEMENT_SHARE", "0.6"))
+# declining_assessment: the mean total fell by this share of its span (items x width; 8.4 points in Testa din
+# samverkan, 6 in Samverkansmodellen), or, without bands, an item's mean by this share of the width (1 of 0–10).
+RISK_ASSESSMENT_DECLINE_SHARE = float(os.environ.get("RISK_ASSESSMENT_DECLINE_SHARE", "0.1"))
 
 # --- Assessment rounds ---------------------------------------------------------------------------
 # The instrument of rounds the schedule starts for an agreement that has had none (its code).
