@@ -552,3 +552,5 @@ def index_with_dashboard(request, extra_context=None):
 # The site's URLs wrap ``admin.site.index`` when they are first built, after every admin module is
 # imported, so replacing it here is enough: no AdminSite subclass to swap in.
 admin.site.index = index_with_dashboard
+
+from assessments import admin_instruments  # noqa: E402, F401  (instruments, rounds, answers)

@@ -1,0 +1,203 @@
+"""Instruments and rounds as coordinators edit them: new versions of an instrument, the checks of an
+instrument's bands and items, a round's closing date and its deletion, and the querysets the admin and
+the API list them with.
+
+Starting rounds, respondents, invitations and closing live in assessments.rounds; this module only adds
+what the admin and the API need beyond them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from assessments.choices import ItemKind, RoundStatus
+from assessments.models import Answer, AssessmentRound, Band, Instrument, InstrumentSection, Item, Respondent
+
+# Copied to a new version as they are; the rest is the version's own (id, version, state, time).
+_NOT_COPIED = {"id", "version", "is_active", "is_builtin", "created_at"}
+_SECTION = ("position", "title_sv", "title_en", "description_sv", "description_en")
+_ITEM = ("position", "kind", "label_sv", "label_en", "text_sv", "text_en")
+_BAND = ("min_total", "max_total", "label_sv", "label_en", "advice_sv", "advice_en")
+
+
+def _values(row, names: tuple[str, ...]) -> dict:
+    return {name: getattr(row, name) for name in names}
+
+
+# --- reads -------------------------------------------------------------------------------------------
+
+
+def instrument_list() -> QuerySet[Instrument]:
+    """Instruments with their sections → items (by position) and bands: four queries for any number."""
+    items = Prefetch("items", queryset=Item.objects.order_by("position", "id"))
+    sections = InstrumentSection.objects.order_by("position", "id").prefetch_related(items)
+    return Instrument.objects.prefetch_related(
+        Prefetch("sections", queryset=sections), Prefetch("bands", queryset=Band.objects.order_by("min_total", "id"))
+    ).order_by("code", "-version")
+
+
+def instrument_admin_list() -> QuerySet[Instrument]:
+    """Instruments with their number of scored items and of rounds (one query)."""
+    return Instrument.objects.annotate(
+        scored_item_count=Count("items", filter=Q(items__kind=ItemKind.SCALE), distinct=True),
+        item_count=Count("items", distinct=True),
+        round_count=Count("rounds", distinct=True),
+    )
+
+
+def round_list() -> QuerySet[AssessmentRound]:
+    """Rounds with agreement, instrument and creator, and how many were asked, invited and have answered."""
+    return AssessmentRound.objects.select_related("agreement", "instrument", "created_by").annotate(
+        respondent_count=_respondent_count(),
+        invited_count=_respondent_count(invited_at__isnull=False),
+        answered_count=_respondent_count(responded_at__isnull=False),
+    )
+
+
+def _respondent_count(**conditions) -> Coalesce:
+    # Subqueries, not a join: counting the rounds of a page need not group by the respondents.
+    counted = (
+        Respondent.objects.filter(round=OuterRef("pk"), **conditions)
+        .order_by()
+        .values("round")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted), 0)
+
+
+# --- checks ------------------------------------------------------------------------------------------
+
+
+def possible_totals(scored_items: int, scale_min: int, scale_max: int) -> tuple[int, int]:
+    """The lowest and highest total a respondent can reach."""
+    return scored_items * scale_min, scored_items * scale_max
+
+
+def band_problems(bands: Iterable[tuple[int, int]], lowest: int, highest: int) -> list[str]:
+    """What is wrong with bands given as (from, to) ranges for totals between ``lowest`` and ``highest``:
+    reversed ranges, ranges outside the possible totals and overlapping ranges."""
+    problems = []
+    ranges = sorted(bands)
+    for low, high in ranges:
+        if low > high:
+            problems.append(_("The band %(low)d–%(high)d ends before it starts.") % {"low": low, "high": high})
+        elif low < lowest or high > highest:
+            problems.append(
+                _("The band %(low)d–%(high)d lies outside the possible totals %(lowest)d–%(highest)d.")
+                % {"low": low, "high": high, "lowest": lowest, "highest": highest}
+            )
+    for (low, high), (next_low, next_high) in zip(ranges, ranges[1:], strict=False):
+        if next_low <= high:
+            problems.append(
+                _("The bands %(a)s and %(b)s overlap.") % {"a": f"{low}–{high}", "b": f"{next_low}–{next_high}"}
+            )
+    return problems
+
+
+def is_locked(instrument: Instrument) -> bool:
+    """Shipped or answered instruments are not edited: their changes go into a new version. Cached on the
+    row, as the admin asks several times per page."""
+    if not instrument.pk:
+        return False
+    if not hasattr(instrument, "_locked"):
+        instrument._locked = instrument.is_builtin or instrument.has_answers()
+    return instrument._locked
+
+
+# --- writes ------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def instrument_new_version(instrument: Instrument) -> Instrument:
+    """Copy an instrument (sections, items, bands) into the next version of its code, offered for new
+    rounds; every other version of the code stops being offered. Past rounds keep their version."""
+    versions = Instrument.objects.select_for_update().filter(code=instrument.code)
+    source = versions.get(pk=instrument.pk)
+    latest = versions.aggregate(latest=Max("version"))["latest"]
+    copy = Instrument(
+        **{
+            field.attname: getattr(source, field.attname)
+            for field in Instrument._meta.concrete_fields
+            if field.name not in _NOT_COPIED
+        },
+        version=latest + 1,
+        is_active=True,
+        is_builtin=False,
+    )
+    copy.full_clean()
+    copy.save()
+    section_copies = {}
+    for section in source.sections.order_by("position", "id"):
+        section_copies[section.pk] = InstrumentSection.objects.create(instrument=copy, **_values(section, _SECTION))
+    Item.objects.bulk_create(
+        Item(instrument=copy, section=section_copies[item.section_id], **_values(item, _ITEM))
+        for item in source.items.order_by("position", "id")
+    )
+    Band.objects.bulk_create(
+        Band(instrument=copy, **_values(band, _BAND)) for band in source.bands.order_by("min_total", "id")
+    )
+    versions.exclude(pk=copy.pk).update(is_active=False)
+    return copy
+
+
+class RoundHasAnswers(ValidationError):
+    """A round somebody has answered is kept: its results are part of the agreement's history."""
+
+
+def round_has_answers(round_: AssessmentRound) -> bool:
+    """Whether anybody has answered (answers are saved with the respondent's ``responded_at``); a row from
+    :func:`round_list` answers from its count."""
+    answered = getattr(round_, "answered_count", None)
+    if answered is not None:
+        return answered > 0
+    return (
+        round_.respondents.filter(responded_at__isnull=False).exists()
+        or Answer.objects.filter(respondent__round=round_).exists()
+    )
+
+
+def closes_on_problem(round_: AssessmentRound, closes_on: date, *, today: date | None = None) -> str | None:
+    """Why a round's closing date cannot be moved to ``closes_on``, or None."""
+    today = today or timezone.localdate()
+    if round_.status == RoundStatus.CLOSED:
+        return _("The round is closed; its closing date can no longer change.")
+    if round_.opens_on and closes_on < round_.opens_on:
+        return _("A round cannot close before it opens.")
+    if closes_on < today and closes_on != round_.closes_on:
+        return _("The closing date has already passed.")
+    return None
+
+
+def round_closes_on_set(*, round_: AssessmentRound, closes_on: date, today: date | None = None) -> AssessmentRound:
+    """Move the closing date of a round that has not closed (not into the past)."""
+    with transaction.atomic():
+        locked = AssessmentRound.objects.select_for_update().get(pk=round_.pk)
+        problem = closes_on_problem(locked, closes_on, today=today)
+        if problem:
+            raise ValidationError({"closes_on": problem})
+        locked.closes_on = closes_on
+        locked.full_clean()
+        locked.save(update_fields=["closes_on"])
+    round_.closes_on = closes_on
+    return locked
+
+
+def round_delete(*, round_: AssessmentRound) -> None:
+    """Delete a round nobody has answered (with its respondents and their unused links)."""
+    with transaction.atomic():
+        locked = AssessmentRound.objects.select_for_update().get(pk=round_.pk)
+        if round_has_answers(locked):
+            raise RoundHasAnswers(
+                _("Somebody has answered this round; it is kept with its results. Close it instead."),
+                code="has_answers",
+            )
+        locked.delete()
