@@ -1,4 +1,5 @@
-"""Load the demo register (organisations and people) and the demo agreements over it; safe to run again."""
+"""Load the demo register (organisations and people), the demo agreements over it and their assessment rounds;
+safe to run again."""
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
@@ -8,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from agreements.demo import seed_demo_agreements
+from assessments.demo import seed_demo_assessments
 from stakeholders.demo import seed_demo_register
 
 
@@ -20,7 +22,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         try:
             with transaction.atomic():
-                summaries = [seed_demo_register(), seed_demo_agreements()]
+                summaries = [seed_demo_register(), seed_demo_agreements(), seed_demo_assessments()]
         except ValidationError as exc:
             raise CommandError(
                 _("The demo data was refused and nothing was saved: %(errors)s") % {"errors": "; ".join(exc.messages)}
