@@ -1,6 +1,7 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
+from assessments.api.instruments import AssessmentRoundViewSet, InstrumentViewSet
 from assessments.api.results import RoundResultsView
 from assessments.api.views import RiskFlagViewSet, RiskScanViewSet
 
@@ -8,6 +9,8 @@ router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
 router.register("risks", RiskFlagViewSet, basename="riskflag")
 router.register("risk-scans", RiskScanViewSet, basename="riskscan")
+router.register("instruments", InstrumentViewSet, basename="instrument")
+router.register("assessment-rounds", AssessmentRoundViewSet, basename="assessmentround")
 
 urlpatterns = [
     *router.urls,
