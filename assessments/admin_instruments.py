@@ -711,7 +711,7 @@ class AssessmentRoundAdmin(admin.ModelAdmin):
         round_ = self.round_or_404(round_id)
         if not self.has_change_permission(request, round_):
             raise PermissionDenied
-        current = list(round_.respondents.values_list("person_id", flat=True))
+        current = list(round_.respondents.exclude(person=None).values_list("person_id", flat=True))
         form = RespondentsForm(
             request.POST if request.method == "POST" else None,
             initial={"persons": current},
@@ -881,7 +881,9 @@ class AnswerAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("person"), ordering="respondent__person__last_name")
     def person_display(self, answer: Answer) -> str:
-        return str(answer.respondent.person)
+        person = answer.respondent.person
+        # The person is removed once the retention period has passed; the answer stays, anonymous.
+        return str(person) if person is not None else _("(anonymous)")
 
     @admin.display(description=_("round"), ordering="respondent__round__opens_on")
     def round_display(self, answer: Answer) -> str:

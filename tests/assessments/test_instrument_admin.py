@@ -596,3 +596,23 @@ def test_answers_are_read_only_and_listed_per_round(coordinator_client):
     assert page.context["has_change_permission"] is False
     assert coordinator_client.get(reverse("admin:assessments_answer_add")).status_code == 403
     assert 'id="round-answers"' in coordinator_client.get(change_url(round_)).content.decode()
+
+
+def test_the_respondents_field_searches_people(coordinator_client):
+    PersonFactory(first_name="Greta", last_name="Garbo")
+    response = coordinator_client.get(
+        reverse("admin:autocomplete"),
+        {"app_label": "assessments", "model_name": "respondent", "field_name": "person", "term": "Garbo"},
+    )
+    assert response.status_code == 200
+    assert [row["text"] for row in response.json()["results"]] == ["Greta Garbo"]
+
+
+def test_the_round_pages_render_in_swedish(client, coordinator, settings):
+    client.force_login(coordinator)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "sv"
+    round_ = answered_round(answers=1)
+    for url in (ADD_ROUND, change_url(round_), ROUNDS, INSTRUMENTS, change_url(builtin())):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert response.wsgi_request.LANGUAGE_CODE == "sv"
