@@ -546,8 +546,14 @@ class Respondent(models.Model):
     round = models.ForeignKey(
         AssessmentRound, verbose_name=_("round"), on_delete=models.CASCADE, related_name="respondents"
     )
+    # Empty once the retention period has passed (stakeholders.privacy): the answers stay as anonymous numbers.
     person = models.ForeignKey(
-        Person, verbose_name=_("person"), on_delete=models.CASCADE, related_name="assessment_invitations"
+        Person,
+        verbose_name=_("person"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assessment_invitations",
     )
     # The link carries a token derived from this nonce (assessments.tokens); only its digest is stored.
     nonce = models.CharField(max_length=32, editable=False)

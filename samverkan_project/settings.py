@@ -308,3 +308,10 @@ ASSESSMENT_DEFAULT_INSTRUMENT = os.environ.get("ASSESSMENT_DEFAULT_INSTRUMENT", 
 ASSESSMENT_ROUND_DAYS = env_int("ASSESSMENT_ROUND_DAYS", 21)
 # Respondents who have not answered are reminded once, this many days before the round closes.
 ASSESSMENT_REMINDER_DAYS = env_int("ASSESSMENT_REMINDER_DAYS", 3)
+
+# --- Privacy (GDPR; stakeholders/privacy.py, README "Privacy (GDPR)") ---------------------------------
+# People whose leaving date lies more than this many months back are anonymised by the nightly job.
+PRIVACY_ANONYMISE_AFTER_MONTHS = env_int("PRIVACY_ANONYMISE_AFTER_MONTHS", 24)
+# Assessment rounds closed more than this many months ago lose their comments and the link between answers
+# and people; their figures remain as anonymous numbers.
+ASSESSMENT_ANSWER_RETENTION_MONTHS = env_int("ASSESSMENT_ANSWER_RETENTION_MONTHS", 36)

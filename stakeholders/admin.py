@@ -4,9 +4,14 @@ Thin by design: querysets come from selectors, actions call services, the grid's
 in stakeholders.grid and its page in stakeholders.views.
 """
 
+import json
+
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.contrib.admin import helpers
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Model
+from django.http import HttpResponse
+from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -15,7 +20,7 @@ from import_export.admin import ImportExportModelAdmin
 from import_export.formats.base_formats import CSV, XLSX
 from simple_history.admin import SimpleHistoryAdmin
 
-from stakeholders import selectors, views
+from stakeholders import privacy, selectors, views
 from stakeholders.models import SCALE_MAX, SCALE_MIN, Organization, Person
 from stakeholders.resources import OrganizationResource, PersonResource
 from stakeholders.services import organization_update, person_update
@@ -196,7 +201,7 @@ class PersonAdmin(RegisterAdmin):
         (_("Status"), {"fields": ("left_on", "user")}),
         (_("Record"), {"fields": ("created_at", "updated_at"), "classes": ("collapse",)}),
     )
-    actions = ("mark_left_today",)
+    actions = ("mark_left_today", "export_personal_data", "anonymise_people")
 
     def get_queryset(self, request):
         return self.ordered(request, selectors.person_list())
@@ -233,3 +238,54 @@ class PersonAdmin(RegisterAdmin):
             % {"count": changed},
             messages.SUCCESS,
         )
+
+    @admin.action(description=_("Export personal data (JSON)"), permissions=["view"])
+    def export_personal_data(self, request, queryset):
+        """Everything stored about the selected people, as one JSON file (GDPR access request)."""
+        include_answers = request.user.has_perm("assessments.view_answer")
+        people = [privacy.person_export(person, include_answers=include_answers) for person in queryset.order_by("pk")]
+        body = json.dumps({"exported_at": timezone.now().isoformat(), "people": people}, ensure_ascii=False, indent=2)
+        response = HttpResponse(body, content_type="application/json; charset=utf-8")
+        name = f"person-{people[0]['person']['id']}" if len(people) == 1 else "people"
+        response["Content-Disposition"] = f'attachment; filename="{name}-personal-data.json"'
+        return response
+
+    @admin.action(description=_("Anonymise (GDPR)"), permissions=["change"])
+    def anonymise_people(self, request, queryset):
+        """Ask first (listing who), then anonymise each selected person."""
+        people = list(queryset.order_by("last_name", "first_name", "pk"))
+        if request.POST.get("post") != "yes":
+            context = {
+                **self.admin_site.each_context(request),
+                "opts": self.opts,
+                "title": _("Anonymise people"),
+                "people": people,
+                "action": "anonymise_people",
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            }
+            return TemplateResponse(request, "admin/stakeholders/person/anonymise_confirmation.html", context)
+        done = already = 0
+        for person in people:
+            try:
+                result = privacy.person_anonymise(person, user=request.user)
+            except ValidationError as exc:
+                self.message_user(request, f"{person}: {' '.join(exc.messages)}", messages.ERROR)
+                continue
+            if result.anonymisation.already:
+                already += 1
+            else:
+                done += 1
+        self.message_user(
+            request,
+            ngettext("%(count)d person was anonymised.", "%(count)d people were anonymised.", done) % {"count": done},
+            messages.SUCCESS,
+        )
+        if already:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d person was already anonymised.", "%(count)d people were already anonymised.", already
+                )
+                % {"count": already},
+                messages.INFO,
+            )

@@ -75,3 +75,17 @@ class PersonSerializer(ServiceModelSerializer):
             "organization_name", "title", "language", "left_on", "is_active", "created_at", "updated_at",
         ]
         read_only_fields = ["created_at", "updated_at"]
+
+
+class PersonAnonymiseResultSerializer(serializers.Serializer):
+    """What an anonymisation changed; ``already_anonymised`` when there was nothing left to do."""
+
+    person = PersonSerializer(read_only=True)
+    already_anonymised = serializers.BooleanField(read_only=True)
+    history_rows = serializers.IntegerField(read_only=True, help_text=_("History rows of the person rewritten."))
+    login_closed = serializers.BooleanField(read_only=True, help_text=_("A linked login was closed and blanked."))
+    comments_removed = serializers.IntegerField(read_only=True, help_text=_("The person's answer comments removed."))
+    deliveries_cleaned = serializers.IntegerField(read_only=True, help_text=_("Report deliveries to their address."))
+    other_rows_cleaned = serializers.IntegerField(
+        read_only=True, help_text=_("Rows elsewhere (change reasons, admin log, flags…) with the name or e-mail.")
+    )
