@@ -1,5 +1,5 @@
 """The public answer page: no login, the personal link's token is the key. Rendered in the respondent's language
-(or the one they switch to with ``?lang=``), never cached, never indexed, never sent on as a referrer."""
+(or the one they switch to with ``?lang=``), never cached, never indexed, never sent to another site as a referrer."""
 
 from __future__ import annotations
 
@@ -22,13 +22,17 @@ PAGE_LANGUAGES = {"sv": "Svenska", "en": "English"}
 
 
 def _private(view):
-    """Headers for every page reached by a personal link: the token is in the URL."""
+    """Headers for every page reached by a personal link: the token is in the URL.
+
+    The referrer policy is ``same-origin``, not ``no-referrer``: under ``no-referrer`` a browser sends
+    ``Origin: null`` with the form's POST, which Django's CSRF check rightly refuses. With ``same-origin`` the
+    address (and its token) is only ever sent back to this site, which knows it already; never to another."""
 
     @wraps(view)
     def wrapped(request, *args, **kwargs):
         response = view(request, *args, **kwargs)
         response["Cache-Control"] = "no-store"
-        response["Referrer-Policy"] = "no-referrer"
+        response["Referrer-Policy"] = "same-origin"
         response["X-Robots-Tag"] = "noindex, nofollow"
         return response
 
