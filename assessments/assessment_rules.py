@@ -32,7 +32,7 @@ from typing import NamedTuple
 from dateutil.relativedelta import relativedelta
 from django.db.models import Count, Max, Min, Q, Sum
 from django.utils import translation
-from django.utils.formats import date_format
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
@@ -299,8 +299,6 @@ def _agreement(flag) -> str:
 
 def _number(value) -> str:
     """A mean as people write it: 57.6, 6, 4.33 (the locale's decimal mark)."""
-    from django.utils.formats import number_format
-
     if value is None:
         return "–"
     return number_format(value, decimal_pos=None if float(value) != int(value) else 0, use_l10n=True)
