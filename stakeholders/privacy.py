@@ -453,7 +453,7 @@ def person_anonymise(person: Person, *, user=None) -> Person:
     ``user`` is who asks (recorded in the change history). The returned person carries
     ``anonymisation``, an :class:`AnonymisationSummary`. Anonymising an anonymised person changes nothing.
     """
-    from assessments.choices import DeliveryStatus
+    from assessments.choices import DeliveryStatus, RoundStatus
     from assessments.models import Answer, ReportDelivery, Respondent
 
     person = Person.objects.select_for_update(of=("self",)).select_related("user").get(pk=person.pk)
@@ -494,6 +494,11 @@ def person_anonymise(person: Person, *, user=None) -> Person:
         _close_login(login)
         summary.login_closed = True
     summary.comments_removed = Answer.objects.filter(respondent__person=person).exclude(comment="").update(comment="")
+    # Unanswered invitations to rounds still running cannot reach a person without an address: their links
+    # are closed (removed) rather than mailed and reminded in vain.
+    Respondent.objects.filter(person=person, responded_at__isnull=True).exclude(
+        round__status=RoundStatus.CLOSED
+    ).delete()
     Respondent.objects.filter(person=person).exclude(last_error="").update(last_error="")
     deliveries = ReportDelivery.objects.filter(Q(person=person) | Q(email__in=sorted(emails)))
     deliveries.filter(status__in=(DeliveryStatus.PENDING, DeliveryStatus.FAILED)).update(status=DeliveryStatus.SKIPPED)

@@ -319,6 +319,19 @@ def test_anonymise_twice_changes_nothing_more(world):
     assert Person.history.filter(id=world["zeb"].pk).count() == rows
 
 
+def test_anonymising_closes_unanswered_invitations_to_running_rounds():
+    person = PersonFactory()
+    running = make_round(AgreementFactory())
+    AssessmentRound.objects.filter(pk=running.pk).update(status=RoundStatus.OPEN, closed_at=None)
+    nonce = new_nonce()
+    Respondent.objects.create(round=running, person=person, nonce=nonce, token_digest=token_digest(token_for(nonce)))
+    answered = respond(make_round(AgreementFactory()), person, [5] * 6)
+
+    privacy.person_anonymise(person)
+
+    assert list(Respondent.objects.filter(person=person)) == [answered]
+
+
 def test_a_coordinator_cannot_anonymise_themselves(coordinator):
     person = PersonFactory(user=coordinator)
     with pytest.raises(privacy.ValidationError):
