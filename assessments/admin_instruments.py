@@ -40,6 +40,7 @@ from assessments.models import (
     Respondent,
     localized,
 )
+from samverkan_project.api.filters import ID_MAX
 from stakeholders.models import Person
 
 TEXTAREA = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 40})}}
@@ -402,21 +403,60 @@ class RoundAgreementFilter(admin.SimpleListFilter):
         return queryset if agreement_id is None else queryset.filter(agreement_id=agreement_id)
 
 
+def _out_of_range(value) -> bool:
+    # An id no database column holds: refused as an invalid choice before it reaches the database.
+    return str(value).strip().lstrip("-").isdigit() and not 0 < int(value) <= ID_MAX
+
+
+class IdChoiceField(forms.ModelChoiceField):
+    def to_python(self, value):
+        if value not in self.empty_values and _out_of_range(value):
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(value)
+
+
+class IdMultipleChoiceField(forms.ModelMultipleChoiceField):
+    def _check_values(self, value):
+        for pk in value:
+            if _out_of_range(pk):
+                raise ValidationError(
+                    self.error_messages["invalid_choice"], code="invalid_choice", params={"value": pk}
+                )
+        return super()._check_values(value)
+
+
+class IdAutocompleteMixin:
+    """Renders only well-formed ids as chosen: odd input sent back with the form's errors never reaches the
+    query that labels the chosen options."""
+
+    def optgroups(self, name, value, attr=None):
+        value = [v for v in value if str(v).isdigit() and not _out_of_range(v)]
+        return super().optgroups(name, value, attr)
+
+
+class IdAutocompleteSelect(IdAutocompleteMixin, AutocompleteSelect):
+    pass
+
+
+class IdAutocompleteSelectMultiple(IdAutocompleteMixin, AutocompleteSelectMultiple):
+    pass
+
+
 def persons_field(admin_site, **kwargs) -> forms.ModelMultipleChoiceField:
     """People chosen with the admin's autocomplete (the people's search)."""
-    widget = AutocompleteSelectMultiple(Respondent._meta.get_field("person"), admin_site)
-    return forms.ModelMultipleChoiceField(Person.objects.all(), required=False, widget=widget, **kwargs)
+    widget = IdAutocompleteSelectMultiple(Respondent._meta.get_field("person"), admin_site)
+    return IdMultipleChoiceField(Person.objects.all(), required=False, widget=widget, **kwargs)
 
 
 class RoundAddForm(forms.Form):
     def __init__(self, *args, admin_site, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["agreement"] = forms.ModelChoiceField(
+        self.fields["agreement"] = IdChoiceField(
             Agreement.objects.all(),
             label=_("agreement"),
-            widget=AutocompleteSelect(AssessmentRound._meta.get_field("agreement"), admin_site),
+            widget=IdAutocompleteSelect(AssessmentRound._meta.get_field("agreement"), admin_site),
         )
-        self.fields["instrument"] = forms.ModelChoiceField(
+        self.fields["instrument"] = IdChoiceField(
             Instrument.objects.filter(is_active=True).order_by("code", "-version"),
             label=_("instrument"),
             help_text=_("Instruments offered for new rounds."),

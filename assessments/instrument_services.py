@@ -13,7 +13,7 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -120,9 +120,11 @@ def is_locked(instrument: Instrument) -> bool:
 def instrument_new_version(instrument: Instrument) -> Instrument:
     """Copy an instrument (sections, items, bands) into the next version of its code, offered for new
     rounds; every other version of the code stops being offered. Past rounds keep their version."""
-    versions = Instrument.objects.select_for_update().filter(code=instrument.code)
-    source = versions.get(pk=instrument.pk)
-    latest = versions.aggregate(latest=Max("version"))["latest"]
+    # Every version of the code is locked, so two copies made at once get consecutive numbers.
+    versions = Instrument.objects.filter(code=instrument.code)
+    locked = list(versions.select_for_update().order_by("pk"))
+    source = next(version for version in locked if version.pk == instrument.pk)
+    latest = max(version.version for version in locked)
     copy = Instrument(
         **{
             field.attname: getattr(source, field.attname)

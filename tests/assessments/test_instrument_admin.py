@@ -434,6 +434,9 @@ def test_round_add_with_chosen_respondents_and_the_fill_button(coordinator_clien
         ({"closes_on": "2020-01-01", "opens_on": "2019-12-01"}, "closes_on", "already passed"),
         ({"opens_on": "31.31.2026"}, "opens_on", "Enter a valid date"),
         ({"persons": ["999999"]}, "persons", "Select a valid choice"),
+        ({"persons": [str(2**70)]}, "persons", "Select a valid choice"),
+        ({"agreement": str(2**70)}, "agreement", "Select a valid choice"),
+        ({"agreement": "abc", "persons": ["x"]}, "persons", "is not a valid value"),
     ],
 )
 def test_round_add_shows_refusals_on_the_form(coordinator_client, changes, field, message):
