@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from datetime import date, timedelta
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -194,17 +194,22 @@ def person_overload_in_agreement(agreement: AgreementFacts, ctx: ScanContext):
 @register_rule("person_overload", scope=PORTFOLIO_SCOPE)
 def person_overload_in_portfolio(portfolio: PortfolioFacts, ctx: ScanContext):
     """One person responsible (not deputy) in many active agreements."""
-    agreements_of: dict[int, set[int]] = defaultdict(set)
-    for person_id, agreement_id in portfolio.responsible_in:
-        agreements_of[person_id].add(agreement_id)
+    pairs = set(portfolio.responsible_in)  # (person, agreement), once each
+    counts = Counter(map(itemgetter(0), pairs))
+    limit = ctx.limits["RISK_OVERLOAD_AGREEMENTS"]
+    agreements_of: dict[int, list[int]] = {person_id: [] for person_id, count in counts.items() if count >= limit}
+    if not agreements_of:
+        return
+    for person_id, agreement_id in pairs:
+        if person_id in agreements_of:
+            agreements_of[person_id].append(agreement_id)
     for person_id, agreement_ids in sorted(agreements_of.items()):
-        if len(agreement_ids) >= ctx.limits["RISK_OVERLOAD_AGREEMENTS"]:
-            yield Finding(
-                "person_overload",
-                SubjectType.PERSON,
-                person_id=person_id,
-                details={"agreements": len(agreement_ids), "agreement_ids": sorted(agreement_ids)},
-            )
+        yield Finding(
+            "person_overload",
+            SubjectType.PERSON,
+            person_id=person_id,
+            details={"agreements": len(agreement_ids), "agreement_ids": sorted(agreement_ids)},
+        )
 
 
 # --- missing_internal_anchoring ------------------------------------------------------------------

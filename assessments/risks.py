@@ -16,6 +16,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import repeat
+from operator import attrgetter
 from typing import Any, NamedTuple
 
 from agreements.choices import AgreementStatus
@@ -213,6 +215,8 @@ def flag_message(flag) -> str:
     return f"{rule.describe(flag)} {rule.advice}"
 
 
+_responsible_id = attrgetter("responsible_id")
+
 # --- running the rules -------------------------------------------------------------------------
 
 
@@ -242,11 +246,8 @@ def check_portfolio(portfolio: PortfolioFacts, ctx: ScanContext) -> list[Finding
 
 def portfolio_facts(agreements: Iterable[AgreementFacts]) -> PortfolioFacts:
     """The portfolio facts derived from a full snapshot (no second read)."""
-    return PortfolioFacts(
-        responsible_in=tuple(
-            (role.responsible_id, agreement.id)
-            for agreement in agreements
-            if agreement.status == AgreementStatus.ACTIVE
-            for role in agreement.roles
-        )
-    )
+    responsible_in: list[tuple[int, int]] = []
+    for agreement in agreements:
+        if agreement.status == AgreementStatus.ACTIVE:
+            responsible_in.extend(zip(map(_responsible_id, agreement.roles), repeat(agreement.id)))
+    return PortfolioFacts(responsible_in=tuple(responsible_in))

@@ -58,6 +58,8 @@ class ScanUnavailable(Exception):
 
 def _decoded(details) -> dict:
     """A JSON column as read straight from the cursor (text on some drivers)."""
+    if details == "{}":  # most findings have no details: no parsing
+        return {}
     return json.loads(details) if isinstance(details, str | bytes) else details
 
 
@@ -230,7 +232,8 @@ def _flags_update_details(changed: dict[int, dict], now) -> None:
 def _without_cyclic_gc():
     """Pause the cyclic garbage collector: a scan builds a few hundred thousand small acyclic objects
     (rows, facts, findings), which the collector would otherwise walk again and again, for about a
-    third of the scan's Python time. Reference counting still frees them; the collector resumes after.
+    third of the scan's Python time. Reference counting still frees them. Used as a decorator, so the
+    function's objects are freed when it returns, before the collector resumes and would walk them once.
     """
     enabled = gc.isenabled()
     gc.disable()
@@ -239,6 +242,33 @@ def _without_cyclic_gc():
     finally:
         if enabled:
             gc.enable()
+
+
+@_without_cyclic_gc()
+def _scan_all(today) -> tuple[int, ReconcileCounts]:
+    """Every rule over the whole portfolio, every flag reconciled: (agreements scanned, counts)."""
+    ctx = selectors.scan_context(today)
+    facts = selectors.agreement_facts(ctx)
+    findings = risks.check_agreements(facts, ctx) + risks.check_portfolio(risks.portfolio_facts(facts), ctx)
+    return len(facts), flags_reconcile(findings=findings, scope=Q())
+
+
+@_without_cyclic_gc()
+def _scan_range(id_range: tuple[int, int]) -> tuple[int, ReconcileCounts]:
+    """The agreement rules over the agreements in ``id_range``, their flags reconciled."""
+    ctx = selectors.scan_context()
+    facts = selectors.agreement_facts(ctx, id_range)
+    findings = risks.check_agreements(facts, ctx)
+    low, high = id_range
+    return len(facts), flags_reconcile(findings=findings, scope=Q(agreement_id__gte=low, agreement_id__lte=high))
+
+
+@_without_cyclic_gc()
+def _scan_portfolio_rules() -> ReconcileCounts:
+    """The portfolio rules, once, their flags (about no agreement) reconciled."""
+    ctx = selectors.scan_context()
+    findings = risks.check_portfolio(selectors.portfolio_facts(), ctx)
+    return flags_reconcile(findings=findings, scope=Q(agreement__isnull=True))
 
 
 # --- scans -----------------------------------------------------------------------------------------
@@ -322,17 +352,13 @@ def scan_portfolio(*, scan: RiskScan, today=None) -> RiskScan:
     flag: two queries for the context, five for the facts, four to reconcile, whatever the size
     (plus the registered loaders' own)."""
     try:
-        with _without_cyclic_gc():
-            ctx = selectors.scan_context(today)
-            facts = selectors.agreement_facts(ctx)
-            findings = risks.check_agreements(facts, ctx) + risks.check_portfolio(risks.portfolio_facts(facts), ctx)
-            counts = flags_reconcile(findings=findings, scope=Q())
+        scanned, counts = _scan_all(today)
     except Exception as exc:
         _fail(scan.pk, exc)
         raise
     scan.status = ScanStatus.SUCCEEDED
     scan.finished_at = timezone.now()
-    scan.agreements_scanned = len(facts)
+    scan.agreements_scanned = scanned
     scan.findings = counts.findings
     scan.new_count, scan.persisting_count, scan.resolved_count = counts.new, counts.persisting, counts.resolved
     scan.save(
@@ -384,12 +410,7 @@ def scan_chunk(*, scan_id: int, index: int, id_range: tuple[int, int], worker: s
     if scan is None or scan.status != ScanStatus.RUNNING:
         return f"scan {scan_id}: not running, chunk {index} skipped"
     try:
-        with _without_cyclic_gc():
-            ctx = selectors.scan_context()
-            facts = selectors.agreement_facts(ctx, id_range)
-            findings = risks.check_agreements(facts, ctx)
-            low, high = id_range
-            counts = flags_reconcile(findings=findings, scope=Q(agreement_id__gte=low, agreement_id__lte=high))
+        scanned, counts = _scan_range(id_range)
     except Exception as exc:
         _fail(scan_id, exc)
         raise
@@ -397,9 +418,9 @@ def scan_chunk(*, scan_id: int, index: int, id_range: tuple[int, int], worker: s
         scan = RiskScan.objects.select_for_update().get(pk=scan_id)
         done = {entry["index"] for entry in scan.workers}
         if index not in done and scan.status == ScanStatus.RUNNING:
-            scan.workers = [*scan.workers, {"index": index, "worker": worker, "agreements": len(facts)}]
+            scan.workers = [*scan.workers, {"index": index, "worker": worker, "agreements": scanned}]
             scan.chunks_done = len(done) + 1
-            scan.agreements_scanned += len(facts)
+            scan.agreements_scanned += scanned
             scan.findings += counts.findings
             scan.new_count += counts.new
             scan.persisting_count += counts.persisting
@@ -408,16 +429,13 @@ def scan_chunk(*, scan_id: int, index: int, id_range: tuple[int, int], worker: s
         last = scan.status == ScanStatus.RUNNING and scan.chunks_done == scan.chunks_total
     if last:
         scan_finish(scan_id=scan_id)
-    return f"scan {scan_id}: chunk {index} ({len(facts)} agreements) done"
+    return f"scan {scan_id}: chunk {index} ({scanned} agreements) done"
 
 
 def scan_finish(*, scan_id: int) -> None:
     """After the chunks: the portfolio rules, once, over the whole portfolio; then close the scan."""
     try:
-        with _without_cyclic_gc():
-            ctx = selectors.scan_context()
-            findings = risks.check_portfolio(selectors.portfolio_facts(), ctx)
-            counts = flags_reconcile(findings=findings, scope=Q(agreement__isnull=True))
+        counts = _scan_portfolio_rules()
     except Exception as exc:
         _fail(scan_id, exc)
         raise

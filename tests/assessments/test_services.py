@@ -105,12 +105,62 @@ def test_the_database_refuses_a_second_unresolved_flag_for_the_same_finding():
 @pytest.mark.django_db
 def test_reconcile_ignores_a_finding_another_scan_just_opened():
     [agreement] = risky()
-    RiskFlagFactory(agreement=agreement, rule="review_overdue", subject_key=f"agreement:{agreement.pk}")
+    other = RiskFlagFactory(agreement=agreement, rule="review_overdue", subject_key=f"agreement:{agreement.pk}")
     # As if this scan read the flags before the other one inserted: its insert is a no-op, not an error.
-    RiskFlag.objects.bulk_create(
-        [RiskFlagFactory.build(agreement=agreement, subject_key=f"agreement:{agreement.pk}")], ignore_conflicts=True
+    found = finding(agreement.pk, next_review_on="2026-01-01")
+    services._flags_insert([((found.rule, found.subject_key), found)], timezone.now())
+    assert list(unresolved().values_list("id", flat=True)) == [other.pk]
+
+
+@pytest.mark.django_db
+def test_a_new_flag_gets_every_column_of_its_finding():
+    [agreement] = risky()
+    role = agreement.responsibilities.first()
+    now = timezone.now()
+    found = risks.Finding(
+        "missing_deputy",
+        "responsibility",
+        agreement_id=agreement.pk,
+        responsibility_id=role.pk,
+        person_id=role.responsible_id,
+        details={"note": 'å "x"', "ids": [3, 1]},
     )
-    assert unresolved().count() == 1
+    services.flags_reconcile(findings=[found, finding(agreement.pk)], scope=Q(), now=now)
+    flag = RiskFlag.objects.get(rule="missing_deputy")
+    assert (flag.severity, flag.status, flag.subject_type, flag.subject_key) == (
+        "medium",
+        "open",
+        "responsibility",
+        f"responsibility:{role.pk}",
+    )
+    assert (flag.agreement_id, flag.party_id, flag.person_id, flag.responsibility_id) == (
+        agreement.pk,
+        None,
+        role.responsible_id,
+        role.pk,
+    )
+    assert flag.details == {"note": 'å "x"', "ids": [3, 1]}
+    assert (flag.first_seen_at, flag.last_seen_at, flag.resolved_at, flag.acknowledged_at) == (now, now, None, None)
+    assert (flag.acknowledged_by, flag.acknowledgement_note) == (None, "")
+    assert RiskFlag.objects.get(rule="review_overdue").details == {}
+
+
+@pytest.mark.django_db
+def test_a_scan_pauses_the_cyclic_collector_only_while_it_runs(monkeypatch):
+    import gc
+
+    risky()
+    seen = []
+    check = risks.check_agreements
+    monkeypatch.setattr(risks, "check_agreements", lambda *args: seen.append(gc.isenabled()) or check(*args))
+    assert gc.isenabled()
+    services.scan_now()
+    assert seen == [False]
+    assert gc.isenabled()
+    monkeypatch.setattr(risks, "check_agreements", lambda *args: 1 / 0)
+    with pytest.raises(ZeroDivisionError):
+        services.scan_now()
+    assert gc.isenabled()
 
 
 # --- whole scans ---
