@@ -3,6 +3,7 @@ limiting how fast one client may guess links. No login: the token in the link is
 
 from __future__ import annotations
 
+import logging
 from datetime import date
 
 from django.conf import settings
@@ -22,6 +23,7 @@ COMMENT_MAX_LENGTH = 4000
 # Failed link lookups allowed per client address in a window (seconds); past it every lookup from that
 # address is refused until the window ends. The counts live in Django's cache (CACHES; the default is
 # per-process local memory, so with several web processes each counts on its own).
+logger = logging.getLogger(__name__)
 RATE_LIMIT_DEFAULT = 20
 RATE_WINDOW_DEFAULT = 600
 
@@ -127,17 +129,25 @@ def _key(client: str) -> str:
 
 
 def lookups_blocked(client: str) -> bool:
-    """Whether this client address has failed too many link lookups in the current window."""
+    """Whether this client address has failed too many link lookups in the current window. A cache that
+    can't be reached (Redis down) blocks nobody: the page keeps serving, and tokens stay unguessable."""
     limit, _window = _limits()
-    return (cache.get(_key(client)) or 0) >= limit
+    try:
+        return (cache.get(_key(client)) or 0) >= limit
+    except Exception:
+        logger.warning("the link guessing limit is unavailable: the cache cannot be reached", exc_info=True)
+        return False
 
 
 def lookup_failed(client: str) -> None:
     """Count a failed link lookup for this client address; the window starts with its first failure."""
     _limit, window = _limits()
     key = _key(client)
-    if not cache.add(key, 1, timeout=window):
-        try:
-            cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.add(key, 1, timeout=window)
+    try:
+        if not cache.add(key, 1, timeout=window):
+            try:
+                cache.incr(key)
+            except ValueError:  # expired between add and incr
+                cache.add(key, 1, timeout=window)
+    except Exception:
+        logger.warning("the link guessing limit is unavailable: the cache cannot be reached", exc_info=True)

@@ -1,5 +1,13 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
+
+
+def install_instruments(sender=None, using="default", **kwargs) -> None:
+    """Put back the shipped instruments if they are missing (after a test's flush, say); never changes one."""
+    from assessments.instruments import install_builtin_instruments
+
+    install_builtin_instruments(using=using)
 
 
 class AssessmentsConfig(AppConfig):
@@ -9,3 +17,5 @@ class AssessmentsConfig(AppConfig):
     def ready(self) -> None:
         # Registers the agreement and assessment risk rules with the engine.
         from assessments import assessment_rules, risk_rules  # noqa: F401
+
+        post_migrate.connect(install_instruments, sender=self, dispatch_uid="assessments.install_instruments")

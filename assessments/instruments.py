@@ -265,7 +265,7 @@ _MODELLEN = {
 BUILTIN_INSTRUMENTS = (_TESTA, _MODELLEN)
 
 
-def install_instrument(spec: dict, *, models=None, builtin: bool = True):
+def install_instrument(spec: dict, *, models=None, builtin: bool = True, using: str = "default"):
     """Create version 1 of the instrument in ``spec`` unless its code exists; returns it or None.
 
     ``models`` is a mapping of model names to classes, so a data migration can pass its historical models.
@@ -280,14 +280,14 @@ def install_instrument(spec: dict, *, models=None, builtin: bool = True):
         models["Item"],
         models["Band"],
     )
-    if Instrument.objects.filter(code=spec["code"]).exists():
+    if Instrument.objects.using(using).filter(code=spec["code"]).exists():
         return None
     fields = {key: value for key, value in spec.items() if key not in ("sections", "bands")}
-    with transaction.atomic():
-        instrument = Instrument.objects.create(version=1, is_builtin=builtin, **fields)
+    with transaction.atomic(using=using):
+        instrument = Instrument.objects.db_manager(using).create(version=1, is_builtin=builtin, **fields)
         position = 0
         for section_position, (title_sv, title_en, items) in enumerate(spec["sections"], start=1):
-            section = InstrumentSection.objects.create(
+            section = InstrumentSection.objects.db_manager(using).create(
                 instrument=instrument, position=section_position, title_sv=title_sv, title_en=title_en
             )
             for item in items:
@@ -295,7 +295,7 @@ def install_instrument(spec: dict, *, models=None, builtin: bool = True):
                 if len(item) == 2:  # a statement without a dimension name
                     item = ("", "", *item)
                 label_sv, label_en, text_sv, text_en, *kind = item
-                Item.objects.create(
+                Item.objects.db_manager(using).create(
                     instrument=instrument,
                     section=section,
                     position=position,
@@ -305,7 +305,7 @@ def install_instrument(spec: dict, *, models=None, builtin: bool = True):
                     text_sv=text_sv,
                     text_en=text_en,
                 )
-        Band.objects.bulk_create(
+        Band.objects.using(using).bulk_create(
             Band(
                 instrument=instrument,
                 min_total=low,
@@ -320,5 +320,9 @@ def install_instrument(spec: dict, *, models=None, builtin: bool = True):
     return instrument
 
 
-def install_builtin_instruments(models=None) -> list:
-    return [instrument for spec in BUILTIN_INSTRUMENTS if (instrument := install_instrument(spec, models=models))]
+def install_builtin_instruments(models=None, using: str = "default") -> list:
+    return [
+        instrument
+        for spec in BUILTIN_INSTRUMENTS
+        if (instrument := install_instrument(spec, models=models, using=using))
+    ]

@@ -54,8 +54,13 @@ def _render(request, template: str, context: dict, *, language: str, status: int
 
 
 def _client(request) -> str:
-    # The direct peer. Behind a reverse proxy this is the proxy, which then shares one limit; a proxy that
-    # sets REMOTE_ADDR from X-Forwarded-For (gunicorn --forwarded-allow-ips) gives each client its own.
+    """The client's address: the direct peer, or behind TRUSTED_PROXY_COUNT proxies the address the
+    outermost trusted proxy saw (X-Forwarded-For counted from the right, which a client cannot forge)."""
+    proxies = settings.TRUSTED_PROXY_COUNT
+    if proxies > 0:
+        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+        if len(forwarded) >= proxies:
+            return forwarded[-proxies]
     return request.META.get("REMOTE_ADDR") or "unknown"
 
 

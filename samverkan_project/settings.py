@@ -308,6 +308,28 @@ ASSESSMENT_DEFAULT_INSTRUMENT = os.environ.get("ASSESSMENT_DEFAULT_INSTRUMENT", 
 ASSESSMENT_ROUND_DAYS = env_int("ASSESSMENT_ROUND_DAYS", 21)
 # Respondents who have not answered are reminded once, this many days before the round closes.
 ASSESSMENT_REMINDER_DAYS = env_int("ASSESSMENT_REMINDER_DAYS", 3)
+# The public answer page refuses a client address (429) after this many unknown links within the window (s).
+ASSESSMENT_LINK_RATE_LIMIT = env_int("ASSESSMENT_LINK_RATE_LIMIT", 20)
+ASSESSMENT_LINK_RATE_WINDOW = env_int("ASSESSMENT_LINK_RATE_WINDOW", 600)
+# Behind this many reverse proxies that append to X-Forwarded-For, the client is read from that header
+# (counted from the right); 0 trusts only the direct peer, so a forged header changes nothing.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+
+# --- Cache (the answer page's guessing limit). CACHE_URL=redis://… shares it between processes and
+# machines; the default is each process's own memory, so the limit applies per process. ---------------
+CACHE_URL = os.environ.get("CACHE_URL", "")
+if CACHE_URL.startswith(("redis://", "rediss://")):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
+elif CACHE_URL:
+    raise ImproperlyConfigured(f"CACHE_URL must be a redis:// URL, got {CACHE_URL!r}")
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # --- Privacy (GDPR; stakeholders/privacy.py, README "Privacy (GDPR)") ---------------------------------
 # People whose leaving date lies more than this many months back are anonymised by the nightly job.

@@ -4,7 +4,7 @@ from urllib.parse import urlparse
 
 import pytest
 from django.contrib.auth.models import Group
-from django.utils import timezone
+from django.utils import timezone, translation
 from rest_framework.test import APIClient
 
 from samverkan_project.celery import app as celery_app
@@ -45,6 +45,15 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "tests/integration/" in str(item.fspath).replace(os.sep, "/"):
             item.add_marker(pytest.mark.integration)
+
+
+@pytest.fixture(autouse=True)
+def _language_reset():
+    """Each test starts in the default language (Swedish); a language a test or a command activated
+    doesn't leak into the next test."""
+    translation.deactivate()
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)
