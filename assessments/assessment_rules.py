@@ -165,12 +165,13 @@ def _share(value) -> Fraction:
 
 @register_loader(FACTS_KEY)
 def load_assessment_facts(agreement_ids: list[int], ctx: ScanContext) -> dict[int, AssessmentFacts]:
-    """Each active agreement's round facts (two queries, whatever the number of rounds and answers).
+    """Each active agreement's round facts (one query, whatever the number of rounds and answers; the
+    instruments' bands come with the scan context).
 
     The agreements are selected by the range of ``agreement_ids`` rather than an IN list of them (a whole
     portfolio's ids would exceed SQLite's parameter limit); agreements outside the list are dropped.
     """
-    from assessments.models import AssessmentRound, Band
+    from assessments.models import AssessmentRound
     from assessments.selectors import rows
 
     if not agreement_ids:
@@ -216,13 +217,7 @@ def load_assessment_facts(agreement_ids: list[int], ctx: ScanContext) -> dict[in
         )
         .order_by("agreement_id", "-opens_on", "-id", "respondents__answers__item__position")
     )
-    bands: dict[int, list[BandFacts]] = defaultdict(list)
-    for instrument_id, *band in rows(
-        Band.objects.order_by("instrument_id", "min_total").values_list(
-            "instrument_id", "min_total", "max_total", "label_sv", "label_en"
-        )
-    ):
-        bands[instrument_id].append(BandFacts(*band))
+    bands = {instrument_id: [BandFacts(*band) for band in found] for instrument_id, found in ctx.bands.items()}
 
     rounds_of: dict[int, dict[int, RoundFacts]] = defaultdict(dict)  # agreement → round id → facts, in order
     for (

@@ -84,6 +84,8 @@ class ScanContext:
     departed: frozenset[int]  # ids of people who have left
     parent_of: Mapping[int, int | None]  # organisation → parent, only for organisations with a parent
     limits: Mapping[str, Any]  # the RISK_* settings (thresholds), read once per scan
+    # instrument id → its result bands (min_total, max_total, label_sv, label_en), lowest first
+    bands: Mapping[int, tuple[tuple[int, int, str, str], ...]] = field(default_factory=dict)
 
     def is_active(self, person_id: int | None) -> bool:
         return person_id is not None and person_id not in self.departed

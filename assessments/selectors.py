@@ -12,15 +12,28 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
-from django.db.models.functions import Coalesce, Greatest
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Coalesce, Greatest
 from django.utils import timezone
 
 from agreements.choices import AgreementStatus
 from agreements.models import Agreement, Anchoring, Party, Representative, Responsibility
 from assessments import risks
 from assessments.choices import SEVERITY_ORDER, UNRESOLVED, Severity
-from assessments.models import ReportDelivery, RiskFlag, RiskScan
+from assessments.models import Band, ReportDelivery, RiskFlag, RiskScan
 from stakeholders.models import Organization, Person
 
 # Agreements a scan reads: rules decide per status; closed agreements only have flags to resolve.
@@ -36,13 +49,37 @@ def risk_limits() -> dict:
 
 
 def scan_context(today=None) -> risks.ScanContext:
-    """Who has left and which organisations lie inside which (two queries)."""
+    """Who has left, which organisations lie inside which, and the instruments' result bands: one query
+    (a UNION ALL of the three small reads, so loaders and rules add none of their own)."""
     today = today or timezone.localdate()
+    no_int, no_text = Cast(Value(None), IntegerField()), Value("", output_field=CharField())
+    departed = (
+        Person.objects.departed(on=today)
+        .order_by()
+        .values_list(Value("p", output_field=CharField()), "id", no_int, no_int, no_text, no_text)
+    )
+    parents = (
+        Organization.objects.filter(parent__isnull=False)
+        .order_by()
+        .values_list(Value("o", output_field=CharField()), "id", "parent_id", no_int, no_text, no_text)
+    )
+    bands = Band.objects.order_by().values_list(
+        Value("b", output_field=CharField()), "instrument_id", "min_total", "max_total", "label_sv", "label_en"
+    )
+    people, parent_of, bands_of = set(), {}, defaultdict(list)
+    for kind, key, first, second, label_sv, label_en in rows(departed.union(parents, bands, all=True)):
+        if kind == "p":
+            people.add(key)
+        elif kind == "o":
+            parent_of[key] = first
+        else:
+            bands_of[key].append((first, second, label_sv, label_en))
     return risks.ScanContext(
         today=today,
-        departed=frozenset(Person.objects.departed(on=today).order_by().values_list("id", flat=True)),
-        parent_of=dict(Organization.objects.filter(parent__isnull=False).order_by().values_list("id", "parent_id")),
+        departed=frozenset(people),
+        parent_of=parent_of,
         limits=risk_limits(),
+        bands={instrument: tuple(sorted(found)) for instrument, found in bands_of.items()},
     )
 
 

@@ -7,7 +7,7 @@ from django.core import mail
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from agreements.choices import AgreementStatus
 from agreements.models import Agreement, Responsibility
@@ -135,7 +135,8 @@ def test_dry_run_previews_without_claiming_or_sending(portfolio, subscriber, cap
     quiet = PersonFactory(email="quiet@example.se")
     calm = agreement_with(parties=2, responsibilities=2, deputies=True)
     Agreement.objects.filter(pk=calm.pk).update(status=AgreementStatus.DRAFT, coordinator=quiet)
-    call_command("send_risk_reports", "--dry-run")
+    with translation.override("en"):
+        call_command("send_risk_reports", "--dry-run")
     out = capsys.readouterr().out
     assert "quiet@example.se: nothing to report, no e-mail." in out
     assert "anna@example.se" in out
