@@ -32,6 +32,8 @@ demo: setup
 	$(PY) manage.py seed_demo
 	$(PY) manage.py scan_risks
 
+# Links in e-mails (answer links, risk reports) point at the server make run starts, unless SITE_URL is set.
+run: export SITE_URL ?= http://127.0.0.1:$(or $(WEB_PORT),8000)
 run: demo
 	@$(PY) manage.py create_coordinator
 	@echo "Admin: http://127.0.0.1:$${WEB_PORT:-8000}/admin/  API: http://127.0.0.1:$${WEB_PORT:-8000}/api/v1/  Docs: http://127.0.0.1:$${WEB_PORT:-8000}/api/docs/"
