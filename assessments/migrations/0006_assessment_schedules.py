@@ -2,6 +2,8 @@
 
 from django.db import migrations
 
+from samverkan_project.beat_schedules import create_schedules
+
 SCHEDULES = [
     # name, task, minute, hour, day_of_week, description
     (
@@ -25,32 +27,10 @@ SCHEDULES = [
 ]
 
 
-def create_schedules(apps, schema_editor):
-    CrontabSchedule = apps.get_model("django_celery_beat", "CrontabSchedule")
-    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
-    for name, task, minute, hour, day_of_week, description in SCHEDULES:
-        crontab, _created = CrontabSchedule.objects.get_or_create(
-            minute=minute,
-            hour=hour,
-            day_of_week=day_of_week,
-            day_of_month="*",
-            month_of_year="*",
-            timezone="Europe/Stockholm",
-        )
-        PeriodicTask.objects.get_or_create(
-            name=name, defaults={"task": task, "crontab": crontab, "description": description, "enabled": True}
-        )
-
-
-def remove_schedules(apps, schema_editor):
-    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
-    PeriodicTask.objects.filter(name__in=[name for name, *_rest in SCHEDULES]).delete()
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("assessments", "0005_builtin_instruments"),
         ("django_celery_beat", "0019_alter_periodictasks_options"),
     ]
 
-    operations = [migrations.RunPython(create_schedules, remove_schedules)]
+    operations = [create_schedules(SCHEDULES)]
