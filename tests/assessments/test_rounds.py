@@ -6,6 +6,7 @@ import socket
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from agreements.choices import AgreementStatus
 from assessments import rounds
@@ -25,6 +26,13 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 TODAY = dt.date(2026, 11, 20)
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Messages read in English here; each e-mail is still written in its respondent's language."""
+    with translation.override("en"):
+        yield
 
 
 def instrument(code=SAMVERKANSMODELLEN):
@@ -238,7 +246,6 @@ def test_the_command_runs_the_daily_jobs_and_says_what_it_did(agreement):
     from io import StringIO
 
     from django.core.management import call_command
-    from django.utils import translation
 
     agreement.valid_from = dt.date(2020, 1, 1)
     agreement.save()
@@ -256,3 +263,13 @@ def test_readers_see_results_but_not_individual_answers(reader, coordinator):
     assert reader.has_perm("assessments.view_assessmentround")
     assert not reader.has_perm("assessments.view_answer")
     assert coordinator.has_perm("assessments.view_answer")
+
+
+def test_the_agreement_page_links_to_its_rounds_and_to_starting_one(coordinator_client, agreement):
+    from django.urls import reverse
+
+    page = coordinator_client.get(reverse("admin:agreements_agreement_change", args=[agreement.pk])).content.decode()
+    assert f"/admin/assessments/assessmentround/?agreement__id__exact={agreement.pk}" in page
+    assert f"/admin/assessments/assessmentround/add/?agreement={agreement.pk}" in page
+    response = coordinator_client.get(reverse("admin:assessments_assessmentround_add") + f"?agreement={agreement.pk}")
+    assert response.status_code == 200
