@@ -213,7 +213,7 @@ def test_a_missing_answer_is_reported_and_nothing_entered_is_lost(client):
     assert not Answer.objects.filter(respondent=respondent).exists()
     assert 'role="alert"' in html
     assert f'href="#id_value_{missing.pk}_0"' in html
-    assert "Choose a value from 0 to 10." in html
+    assert "Välj ett värde från 0 till 10." in html
     assert f'aria-invalid="true" aria-describedby="error_{missing.pk}"' in html
     assert html.count('aria-invalid="true" aria-describedby=') == 11  # the missing item's radios only
     assert "<textarea" in html
@@ -238,7 +238,7 @@ def test_a_value_off_the_scale_is_refused_with_a_message_and_the_rest_kept(clien
     html = response.content.decode()
     assert not Answer.objects.filter(respondent=respondent).exists()
     expected = (
-        "Choose a value from 0 to 10." if bad == "" else f"{bad} is not on the scale: choose a value from 0 to 10."
+        "Välj ett värde från 0 till 10." if bad == "" else f"{bad} finns inte på skalan: välj ett värde från 0 till 10."
     )
     assert expected in html
     assert not any(checked(html, items[0], value) for value in range(11))
@@ -269,7 +269,7 @@ def test_an_unknown_link_gets_the_same_404_whatever_it_looks_like(client):
     assert {response.status_code for response in responses} == {404}
     assert {len(response.content) for response in responses} == {len(responses[0].content)}
     assert all([t.name for t in response.templates][0] == "assessments/answer/invalid.html" for response in responses)
-    assert "This link is not valid" in responses[0].content.decode()
+    assert "Länken är inte giltig" in responses[0].content.decode()
     assert all(guesses[0] not in response.content.decode() for response in responses)  # never echoed
 
 
@@ -330,7 +330,7 @@ def test_a_closed_round_refuses_answers_with_410(client, status, opens_in, close
     respondent, token = invite(round_)
     response = client.get(url(token))
     assert response.status_code == 410
-    assert "The assessment is closed" in response.content.decode()
+    assert "Bedömningen är stängd" in response.content.decode()
     assert client.post(url(token), complete_answers(round_)).status_code == 410
     assert client.get(reverse("assessments:answer-thanks", args=[token])).status_code == 410
     assert not Answer.objects.filter(respondent=respondent).exists()
@@ -343,7 +343,7 @@ def test_the_closed_page_tells_someone_who_answered_their_answers_count(client):
     round_.status, round_.closed_at = RoundStatus.CLOSED, timezone.now()
     round_.save()
     html = client.get(url(token)).content.decode()
-    assert "Your answers were saved in time" in html
+    assert "Dina svar sparades i tid" in html
 
 
 def test_a_round_not_yet_open_says_when_it_opens(client):
@@ -353,7 +353,7 @@ def test_a_round_not_yet_open_says_when_it_opens(client):
     # 200: the link is valid and will work from the opening date; nothing is wrong with the request
     assert response.status_code == 200
     html = response.content.decode()
-    assert "has not opened yet" in html
+    assert "har inte öppnat ännu" in html
     assert f"{round_.opens_on.day} " in html
     assert "<form" not in html
     assert client.post(url(token), complete_answers(round_)).status_code == 403
@@ -373,8 +373,8 @@ def test_guessing_links_is_rate_limited_per_client(client, settings):
     blocked = client.get(url("guess-4"), REMOTE_ADDR="192.0.2.7")
     assert blocked.status_code == 429
     assert blocked["Retry-After"] == "600"
-    assert "Too many attempts" in blocked.content.decode()
-    assert "10 minutes" in blocked.content.decode()
+    assert "För många försök" in blocked.content.decode()
+    assert "10 minuter" in blocked.content.decode()
     # once over the limit even a real link is refused from that address, or guessing would go on
     assert client.get(url(token), REMOTE_ADDR="192.0.2.7").status_code == 429
     assert client.post(url(token), complete_answers(round_), REMOTE_ADDR="192.0.2.7").status_code == 429

@@ -146,7 +146,7 @@ def test_an_agreement_with_rounds_of_its_own_is_left_alone(seeded):
 
 def test_seeding_needs_the_agreements():
     register_demo.seed_demo_register()
-    with pytest.raises(ValidationError, match="load them first"):
+    with pytest.raises(ValidationError, match="läs in dem först"):
         demo.seed_demo_assessments()
     assert not AssessmentRound.objects.exists()
 

@@ -8,7 +8,7 @@ import pytest
 from django.contrib.messages import get_messages
 from django.core import mail
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from agreements.choices import AgreementStatus
 from assessments import instrument_services, rounds
@@ -344,7 +344,9 @@ def test_instrument_new_version_copies_every_text(db):
 
 def test_band_problems_reads_plain_ranges():
     assert instrument_services.band_problems([(21, 41), (42, 62)], 21, 105) == []
-    assert instrument_services.band_problems([(42, 62), (21, 42)], 21, 105) == ["The bands 21–42 and 42–62 overlap."]
+    with translation.override("en"):
+        problems = instrument_services.band_problems([(42, 62), (21, 42)], 21, 105)
+    assert problems == ["The bands 21–42 and 42–62 overlap."]
     assert len(instrument_services.band_problems([(30, 20)], 21, 105)) == 1
 
 

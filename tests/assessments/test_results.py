@@ -292,7 +292,7 @@ def test_the_results_page_shows_figures_charts_and_answers_to_a_coordinator(
     for table in ("items-table", "sections-table", "trend-table"):
         assert f'id="{table}"' in html
     assert "Bra jobbat!" in html
-    assert "3 of 3 invited have answered" in html
+    assert "3 av 3 inbjudna har svarat" in html  # the admin is Swedish by default
     assert 'id="results-individual"' in html  # the coordinator may view answers
 
 
