@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from agreements.views import AgreementDocumentView
+from samverkan_project import loadtest
 from samverkan_project.views import healthz
 
 admin.site.site_header = _("Samverkan")
@@ -26,4 +27,6 @@ urlpatterns = [
     path("api-auth/", include("rest_framework.urls")),
     path("documents/<path:name>", AgreementDocumentView.as_view(), name="agreement-document"),
     path("", include("assessments.urls")),
+    # The load test's baseline; a 404 unless LOADTEST_ENDPOINTS is set (samverkan_project/loadtest.py).
+    *loadtest.urlpatterns,
 ]
