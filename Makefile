@@ -69,3 +69,20 @@ bench: $(STAMP)
 	print(("Using" if exists else "Created"), "database", name)' '$(BENCH_DATABASE_URL)'
 	DATABASE_URL='$(BENCH_DATABASE_URL)' $(PY) manage.py migrate --noinput --verbosity 0
 	DATABASE_URL='$(BENCH_DATABASE_URL)' DEBUG=0 $(PY) manage.py bench_risk_scan $(BENCH_ARGS)
+
+# The load test (README, "Load test"): gunicorn with the production settings on the benchmark database
+# (5,000 agreements generated if missing, an open round with answer links), 50 clients for 60 s over the
+# main API lists, an agreement's detail and the answer page, then the agreements list against a one-query
+# baseline; prints req/s and p50/p95/p99, fails on any error. LOADTEST_ARGS="--duration 20" shortens it.
+LOADTEST_ARGS ?=
+
+.PHONY: loadtest
+loadtest: $(STAMP)
+	$(PY) -c 'import sys, psycopg; from psycopg import sql; from urllib.parse import urlsplit; \
+	url = urlsplit(sys.argv[1]); name = url.path.lstrip("/"); \
+	conn = psycopg.connect(url._replace(path="/postgres").geturl(), autocommit=True); \
+	exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone(); \
+	exists or conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))); \
+	print(("Using" if exists else "Created"), "database", name)' '$(BENCH_DATABASE_URL)'
+	DATABASE_URL='$(BENCH_DATABASE_URL)' $(PY) manage.py migrate --noinput --verbosity 0
+	DATABASE_URL='$(BENCH_DATABASE_URL)' $(PY) manage.py loadtest $(LOADTEST_ARGS)
