@@ -4,6 +4,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from agreements.models import Agreement, Party, Responsibility, choices_constraint
 from assessments.choices import (
@@ -69,6 +70,9 @@ class RiskFlag(models.Model):
         related_name="+",
     )
     acknowledgement_note = models.TextField(_("note"), blank=True)
+    # Who acknowledged or edited a flag, and when. The scan writes with bulk statements, which leave no history
+    # rows; its findings (``details``) are not copied into them.
+    history = HistoricalRecords(verbose_name=_("historical risk flag"), excluded_fields=["details"])
 
     class Meta:
         verbose_name = _("risk flag")
@@ -306,6 +310,7 @@ class Instrument(models.Model):
     )
     is_builtin = models.BooleanField(_("shipped with Samverkan"), default=False, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    history = HistoricalRecords(verbose_name=_("historical instrument"))
 
     class Meta:
         verbose_name = _("instrument")
@@ -358,6 +363,7 @@ class InstrumentSection(models.Model):
     title_en = models.CharField(_("title (English)"), max_length=200, blank=True)
     description_sv = models.TextField(_("introduction (Swedish)"), blank=True)
     description_en = models.TextField(_("introduction (English)"), blank=True)
+    history = HistoricalRecords(verbose_name=_("historical section"))
 
     class Meta:
         verbose_name = _("section")
@@ -400,6 +406,7 @@ class Item(models.Model):
     label_en = models.CharField(_("short name (English)"), max_length=100, blank=True)
     text_sv = models.TextField(_("question (Swedish)"))
     text_en = models.TextField(_("question (English)"), blank=True)
+    history = HistoricalRecords(verbose_name=_("historical item"))
 
     class Meta:
         verbose_name = _("item")
@@ -447,6 +454,7 @@ class Band(models.Model):
     label_en = models.CharField(_("reading (English)"), max_length=200, blank=True)
     advice_sv = models.TextField(_("advice (Swedish)"), blank=True)
     advice_en = models.TextField(_("advice (English)"), blank=True)
+    history = HistoricalRecords(verbose_name=_("historical result band"))
 
     class Meta:
         verbose_name = _("result band")
@@ -504,6 +512,7 @@ class AssessmentRound(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    history = HistoricalRecords(verbose_name=_("historical assessment round"))
 
     class Meta:
         verbose_name = _("assessment round")

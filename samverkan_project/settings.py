@@ -6,6 +6,7 @@ so ``make run`` works on a machine with nothing but Python. Production sets ``DA
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -76,9 +77,11 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "simple_history",
     "import_export",
+    "axes",
     "stakeholders",
     "agreements",
     "assessments",
+    "integrations",
 ]
 
 MIDDLEWARE = [
@@ -92,6 +95,14 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last: turns a login refused for too many failures into the lockout page.
+    "axes.middleware.AxesMiddleware",
+]
+
+AUTHENTICATION_BACKENDS = [
+    # First: refuses logins for a username and address with too many failures (AXES_* below).
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "samverkan_project.urls"
@@ -171,7 +182,7 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "samverkan@localhost")
 # --- REST API --------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "samverkan_project.api.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["samverkan_project.api.permissions.ModelPermissionsWithView"],
@@ -184,6 +195,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "samverkan_project.api.exceptions.exception_handler",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    # Clients are told apart by address: the peer, or behind TRUSTED_PROXY_COUNT proxies the one they saw.
+    "NUM_PROXIES": env_int("TRUSTED_PROXY_COUNT", 0),
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Samverkan API",
@@ -200,6 +213,23 @@ SPECTACULAR_SETTINGS = {
         "AnchoringKindEnum": "agreements.choices.AnchoringKind",
     },
 }
+
+# --- Login and token limits (samverkan_project/access.py, samverkan_project/api/authentication.py) ----------
+# django-axes: AXES_FAILURE_LIMIT failed logins for one username from one address lock that pair out for
+# AXES_COOLOFF_MINUTES (the admin login and the API's browser login). Failures are kept in the database, so
+# the limit holds across processes and never depends on the cache.
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_DISABLE_ACCESS_LOG = True  # failures only: no log of every successful login
+AXES_LOCKOUT_CALLABLE = "samverkan_project.access.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "samverkan_project.access.client_address"
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_VERBOSE = False  # no start-up banner on every command; lockouts are still logged as warnings
+# Unknown or invalid API tokens: a client sending this many within the window (s) gets 429 until it ends.
+API_TOKEN_FAILURE_LIMIT = env_int("API_TOKEN_FAILURE_LIMIT", 20)
+API_TOKEN_FAILURE_WINDOW = env_int("API_TOKEN_FAILURE_WINDOW", 600)
 
 # --- Celery ----------------------------------------------------------------------------------
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://")
@@ -249,6 +279,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # django-axes: lockouts (warnings) only, not its start-up banner and every failed attempt.
+    "loggers": {"axes": {"level": os.environ.get("AXES_LOG_LEVEL", "WARNING")}},
 }
 
 # --- Security (production values come from the environment; see README, Deployment) ----------

@@ -1,12 +1,15 @@
-"""The two role groups and their permissions, kept in step with the models after every migrate."""
+"""The two role groups and their permissions: created by a migration (stakeholders 0005) and kept in step
+with the models after every migrate."""
 
+from django.apps import apps as global_apps
 from django.utils.translation import gettext_lazy as _
 
 COORDINATORS = "Samordnare"
 READERS = "Läsare"
 # Apps whose models coordinators manage and readers may read.
 DOMAIN_APPS = ("stakeholders", "agreements", "assessments")
-COORDINATOR_EXTRA_APPS = ("django_celery_beat", "authtoken")
+# Coordinators also run the schedules and issue API tokens (never for an account that may do more than they).
+COORDINATOR_EXTRA_APPS = ("django_celery_beat", "authtoken", "integrations")
 # Individual assessment answers are for coordinators only; readers see the results.
 READER_WITHHELD = ("view_answer",)
 
@@ -16,9 +19,10 @@ GROUP_DESCRIPTIONS = {
 }
 
 
-def sync_role_groups(sender=None, using="default", **kwargs) -> None:
-    """Create the role groups and grant them every permission of the domain apps."""
-    from django.contrib.auth.models import Group, Permission
+def sync_role_groups(sender=None, using="default", apps=global_apps, **kwargs) -> None:
+    """Create the role groups and grant them every permission of the domain apps (``apps``: a migration's)."""
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
 
     domain = Permission.objects.using(using).filter(content_type__app_label__in=DOMAIN_APPS)
     extra = Permission.objects.using(using).filter(content_type__app_label__in=COORDINATOR_EXTRA_APPS)

@@ -1,0 +1,115 @@
+"""Token authentication for integrations: ``Authorization: Token <key>``.
+
+Keys issued by ``create_api_token`` or the admin (integrations.ApiToken) are stored as digests and may be
+limited to reading; a read-only token is refused (403) for anything but GET/HEAD/OPTIONS here, in
+authentication, so no view's own permission classes can forget it. Keys made earlier with DRF's
+``drf_create_token`` (rest_framework.authtoken) are still accepted, with their account's permissions.
+
+A client that keeps sending unknown keys is refused with 429 for a while (``API_TOKEN_FAILURE_LIMIT``
+failures per ``API_TOKEN_FAILURE_WINDOW`` seconds), counted in the cache; an unreachable cache blocks nobody.
+"""
+
+import logging
+
+from django.conf import settings
+from django.core.cache import cache
+from django.utils.translation import gettext_lazy as _
+from rest_framework import exceptions
+from rest_framework.authentication import TokenAuthentication, get_authorization_header
+from rest_framework.permissions import SAFE_METHODS
+from rest_framework.throttling import BaseThrottle
+
+logger = logging.getLogger(__name__)
+
+FAILURE_LIMIT_DEFAULT = 20
+FAILURE_WINDOW_DEFAULT = 600
+
+
+def _limits() -> tuple[int, int]:
+    return (
+        getattr(settings, "API_TOKEN_FAILURE_LIMIT", FAILURE_LIMIT_DEFAULT),
+        getattr(settings, "API_TOKEN_FAILURE_WINDOW", FAILURE_WINDOW_DEFAULT),
+    )
+
+
+def _key(client: str) -> str:
+    return f"api:bad-tokens:{client}"
+
+
+def client_ident(request) -> str:
+    """The client's address as DRF's throttles see it (behind ``NUM_PROXIES`` = TRUSTED_PROXY_COUNT proxies)."""
+    return BaseThrottle().get_ident(request) or "unknown"
+
+
+def failures_blocked(client: str) -> bool:
+    limit, _window = _limits()
+    try:
+        return (cache.get(_key(client)) or 0) >= limit
+    except Exception:
+        logger.warning("the API token failure limit is unavailable: the cache cannot be reached", exc_info=True)
+        return False
+
+
+def failure_counted(client: str) -> None:
+    """Count one failed token for this client; the window starts with its first failure."""
+    _limit, window = _limits()
+    key = _key(client)
+    try:
+        if not cache.add(key, 1, timeout=window):
+            try:
+                cache.incr(key)
+            except ValueError:  # expired between add and incr
+                cache.add(key, 1, timeout=window)
+    except Exception:
+        logger.warning("the API token failure limit is unavailable: the cache cannot be reached", exc_info=True)
+
+
+class TooManyFailedTokens(exceptions.Throttled):
+    default_detail = _("Too many requests with an unknown or invalid token.")
+
+
+class ReadOnlyToken(exceptions.PermissionDenied):
+    default_detail = _("This API token may only read (GET, HEAD, OPTIONS); ask for a token that may write.")
+    default_code = "read_only_token"
+
+
+class ApiTokenAuthentication(TokenAuthentication):
+    """``Token <key>``: an integrations.ApiToken (by digest) or, for older keys, a DRF authtoken."""
+
+    keyword = "Token"
+
+    def authenticate(self, request):
+        auth = get_authorization_header(request).split()
+        if not auth or auth[0].lower() != self.keyword.lower().encode():
+            return None
+        client = client_ident(request)
+        if failures_blocked(client):
+            raise TooManyFailedTokens(wait=_limits()[1])
+        try:
+            user, token = super().authenticate(request)
+        except exceptions.AuthenticationFailed:
+            failure_counted(client)
+            raise
+        if getattr(token, "read_only", False) and request.method not in SAFE_METHODS:
+            raise ReadOnlyToken()
+        return user, token
+
+    def authenticate_credentials(self, key):
+        from rest_framework.authtoken.models import Token
+
+        from integrations.selectors import api_token_for_key
+        from integrations.services import api_token_used
+
+        token = api_token_for_key(key)
+        if token is None:
+            # An older DRF key (40 hex characters, stored as is); never a key of ours.
+            token = Token.objects.select_related("user").filter(key=key).first() if len(key) == 40 else None
+            if token is None:
+                raise exceptions.AuthenticationFailed(_("Invalid token."))
+        elif not token.is_usable():
+            raise exceptions.AuthenticationFailed(_("The token has expired or was revoked."))
+        if not token.user.is_active:
+            raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
+        if hasattr(token, "last_used_at"):
+            api_token_used(token=token)
+        return token.user, token

@@ -1,0 +1,216 @@
+import datetime as dt
+from io import StringIO
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core.cache import cache
+from django.core.management import CommandError, call_command
+from django.utils import timezone
+from rest_framework.authtoken.models import Token
+
+from integrations.models import ApiToken
+from integrations.services import api_token_create, api_token_revoke, key_digest
+from stakeholders.models import Organization
+from stakeholders.roles import COORDINATORS, READERS
+from tests.factories import OrganizationFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def with_token(api_client, key):
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {key}", HTTP_ACCEPT_LANGUAGE="en")
+    return api_client
+
+
+def test_create_api_token_prints_the_key_once_and_stores_only_its_digest(coordinator):
+    out, err = StringIO(), StringIO()
+    call_command("create_api_token", coordinator.username, "--read-only", "--name", "Intranät", stdout=out, stderr=err)
+    key = out.getvalue().strip()
+    token = ApiToken.objects.get()
+    assert key.startswith("svk_")
+    assert len(key) > 40
+    assert token.key_digest == key_digest(key)
+    assert key not in token.key_digest
+    assert token.prefix == key[:8]
+    assert token.read_only
+    assert token.name == "Intranät"
+    assert token.user == coordinator
+    assert "copy the key now" in err.getvalue().lower() or "kopiera" in err.getvalue().lower()
+    assert not any(key in str(value) for value in ApiToken.objects.values_list(flat=False).get())
+
+
+def test_create_api_token_creates_an_integration_account_in_a_group():
+    out = StringIO()
+    call_command(
+        "create_api_token", "bi-system", "--create-account", "--group", READERS, "--expires-in-days", "30", stdout=out
+    )
+    token = ApiToken.objects.select_related("user").get()
+    assert token.user.username == "bi-system"
+    assert not token.user.has_usable_password()
+    assert not token.user.is_staff
+    assert list(token.user.groups.values_list("name", flat=True)) == [READERS]
+    assert not token.read_only
+    assert timezone.now() + dt.timedelta(days=29) < token.expires_at <= timezone.now() + dt.timedelta(days=30)
+
+
+def test_create_api_token_refuses_unknown_accounts_and_groups(coordinator):
+    with pytest.raises(CommandError):
+        call_command("create_api_token", "nobody", stdout=StringIO())
+    with pytest.raises(CommandError):
+        call_command("create_api_token", coordinator.username, "--group", "Okänd", stdout=StringIO())
+    assert not ApiToken.objects.exists()
+
+
+def test_a_read_only_token_reads_but_never_writes_whatever_its_account_may_do(api_client, coordinator):
+    organization = OrganizationFactory()
+    _token, key = api_token_create(user=coordinator, name="BI", read_only=True)
+    client = with_token(api_client, key)
+    assert client.get("/api/v1/organizations/").status_code == 200
+    assert client.options("/api/v1/organizations/").status_code == 200
+    for method, url in [
+        ("post", "/api/v1/organizations/"),
+        ("patch", f"/api/v1/organizations/{organization.pk}/"),
+        ("delete", f"/api/v1/organizations/{organization.pk}/"),
+        ("post", "/api/v1/risk-scans/"),
+    ]:
+        response = getattr(client, method)(url, {"name": "X"})
+        assert response.status_code == 403, (method, url)
+        assert response.json() == {
+            "detail": "This API token may only read (GET, HEAD, OPTIONS); ask for a token that may write."
+        }
+    assert Organization.objects.get().name == organization.name
+
+
+def test_a_full_token_writes_with_its_accounts_permissions(api_client, coordinator, reader):
+    _token, key = api_token_create(user=coordinator, name="E-tjänst", read_only=False)
+    response = with_token(api_client, key).post(
+        "/api/v1/organizations/", {"name": "Nya förvaltningen", "sector": "municipality"}
+    )
+    assert response.status_code == 201, response.json()
+    _token, reader_key = api_token_create(user=reader, name="BI", read_only=False)
+    assert with_token(api_client, reader_key).post("/api/v1/organizations/", {"name": "X"}).status_code == 403
+
+
+def test_last_use_is_noted_at_most_once_a_minute(api_client, reader, django_assert_num_queries):
+    token, key = api_token_create(user=reader, name="BI")
+    client = with_token(api_client, key)
+    assert client.get("/api/v1/organizations/").status_code == 200
+    token.refresh_from_db()
+    first_use = token.last_used_at
+    assert first_use is not None
+    client.get("/api/v1/organizations/")
+    token.refresh_from_db()
+    assert token.last_used_at == first_use
+
+
+@pytest.mark.parametrize("state", ["revoked", "expired", "inactive account"])
+def test_revoked_expired_or_inactive_tokens_are_refused(api_client, reader, state):
+    token, key = api_token_create(user=reader, name="BI")
+    if state == "revoked":
+        api_token_revoke(token=token)
+    elif state == "expired":
+        ApiToken.objects.filter(pk=token.pk).update(expires_at=timezone.now() - dt.timedelta(seconds=1))
+    else:
+        reader.is_active = False
+        reader.save()
+    response = with_token(api_client, key).get("/api/v1/organizations/")
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == "Token"
+
+
+def test_older_drf_tokens_still_work_with_their_accounts_permissions(api_client, reader):
+    key = Token.objects.create(user=reader).key
+    client = with_token(api_client, key)
+    assert client.get("/api/v1/organizations/").status_code == 200
+    assert client.post("/api/v1/organizations/", {"name": "X"}).status_code == 403
+
+
+def test_many_unknown_tokens_from_one_client_are_refused_for_a_while(api_client, reader, settings):
+    settings.API_TOKEN_FAILURE_LIMIT = 3
+    _token, key = api_token_create(user=reader, name="BI")
+    for attempt in range(3):
+        assert with_token(api_client, f"svk_guess{attempt}").get("/api/v1/organizations/").status_code == 401
+    response = with_token(api_client, key).get("/api/v1/organizations/")
+    assert response.status_code == 429
+    assert int(response["Retry-After"]) == settings.API_TOKEN_FAILURE_WINDOW
+    assert response.json()["detail"].startswith("Too many requests with an unknown or invalid token.")
+    # Another client is not affected; the limit ends with its window.
+    assert with_token(api_client, key).get("/api/v1/organizations/", REMOTE_ADDR="10.0.0.9").status_code == 200
+    cache.clear()
+    assert with_token(api_client, key).get("/api/v1/organizations/").status_code == 200
+
+
+def test_a_forged_forwarded_header_does_not_escape_the_limit(api_client, settings):
+    settings.API_TOKEN_FAILURE_LIMIT = 2
+    for attempt in range(3):
+        response = with_token(api_client, "wrong").get(
+            "/api/v1/organizations/", HTTP_X_FORWARDED_FOR=f"10.1.1.{attempt}"
+        )
+    assert response.status_code == 429
+
+
+def test_an_unreachable_cache_never_turns_token_checks_into_errors(api_client, reader, settings):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens on port 1
+            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+        }
+    }
+    _token, key = api_token_create(user=reader, name="BI")
+    assert with_token(api_client, "wrong").get("/api/v1/organizations/").status_code == 401
+    assert with_token(api_client, key).get("/api/v1/organizations/").status_code == 200
+
+
+# --- admin --------------------------------------------------------------------------------------
+
+
+def test_the_admin_issues_a_token_and_shows_the_key_once(coordinator_client, reader):
+    response = coordinator_client.post(
+        "/admin/integrations/apitoken/add/", {"user": reader.pk, "name": "Diariet", "read_only": "on"}
+    )
+    assert response.status_code == 200
+    token = ApiToken.objects.get()
+    key = response.context["key"]
+    assert token.key_digest == key_digest(key)
+    assert token.read_only
+    assert token.created_by.username == "samordnare"
+    assert key in response.content.decode()
+    assert "no-store" in response["Cache-Control"]
+    page = coordinator_client.get(f"/admin/integrations/apitoken/{token.pk}/change/")
+    assert page.status_code == 200
+    assert key not in page.content.decode()
+
+
+def test_a_coordinator_cannot_issue_a_token_reaching_further_than_themselves(coordinator_client):
+    admin = UserFactory(username="root", is_superuser=True, is_staff=True)
+    response = coordinator_client.post("/admin/integrations/apitoken/add/", {"user": admin.pk, "name": "X"})
+    assert response.status_code == 200
+    assert "adminform" in response.context
+    assert response.context["adminform"].form.errors["user"]
+    assert not ApiToken.objects.exists()
+
+
+def test_the_admin_revokes_tokens(coordinator_client, reader, api_client):
+    token, key = api_token_create(user=reader, name="BI")
+    response = coordinator_client.post(
+        "/admin/integrations/apitoken/", {"action": "revoke_tokens", "_selected_action": [token.pk]}, follow=True
+    )
+    assert response.status_code == 200
+    token.refresh_from_db()
+    assert token.is_revoked
+    assert with_token(api_client, key).get("/api/v1/organizations/").status_code == 401
+
+
+def test_readers_do_not_see_api_tokens(client, reader):
+    client.force_login(reader)
+    assert client.get("/admin/integrations/apitoken/").status_code == 403
+    assert not Group.objects.get(name=READERS).permissions.filter(content_type__app_label="integrations").exists()
+    assert Group.objects.get(name=COORDINATORS).permissions.filter(codename="add_apitoken").exists()
