@@ -318,7 +318,9 @@ def scan_request(*, trigger: str, requested_by=None) -> RiskScan:
     scan.task_id = task_id
     try:
         # Called outside a transaction (the API and admin views), so a worker finds the row at once.
-        risk_scan_run.apply_async(args=[scan.pk], task_id=task_id, retry=False)
+        # No result is kept: a scan is followed through its row, and a result backend on a dead Redis must not
+        # turn the request into a 500.
+        risk_scan_run.apply_async(args=[scan.pk], task_id=task_id, retry=False, ignore_result=True)
     except (KombuOperationalError, OSError) as exc:  # the broker is unreachable
         logger.warning("risk scan %s could not be queued", scan.pk, exc_info=True)
         scan.status = ScanStatus.FAILED

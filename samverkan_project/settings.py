@@ -251,6 +251,9 @@ else:
 CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND") or None
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_TASK_DEFAULT_QUEUE", "celery")
 CELERY_RESULT_EXPIRES = 24 * 3600
+# Tasks are followed through their rows (scans, deliveries, respondents), not results: a result backend that
+# is down must never fail the web request that queues a task. check_worker's probe asks for its result.
+CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]

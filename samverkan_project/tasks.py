@@ -1,7 +1,7 @@
 from celery import shared_task
 
 
-@shared_task(name="samverkan.probe")
+@shared_task(name="samverkan.probe", ignore_result=False)
 def probe() -> dict:
     """Report, from inside a worker, that it reaches the database (and how many organisations it sees)."""
     from samverkan_project.health import database_is_up

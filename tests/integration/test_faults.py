@@ -361,13 +361,6 @@ def test_redis_down_web_admin_api_and_answer_page_keep_serving(
     assert_one_flag_per_finding()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="services.scan_request publishes without ignore_result, so Celery's Redis result backend subscribes "
-    "to the dead Redis first and raises RuntimeError (not a broker error): a 500, and the web process must be "
-    "restarted; fix: apply_async(..., ignore_result=True) — the scan is followed through its row",
-)
 def test_redis_down_with_the_result_backend_on_it_a_scan_request_is_still_a_503(
     transactional_db, isolated_queue, private_redis, processes
 ):
