@@ -4,12 +4,14 @@ from django.conf import settings
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404
 from django.utils._os import safe_join
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import permissions
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.views import APIView
 
 from agreements.models import Agreement
+from samverkan_project.api.schema import ERRORS_READ
 
 
 class AgreementDocumentView(APIView):
@@ -18,17 +20,18 @@ class AgreementDocumentView(APIView):
     permission_classes = [permissions.IsAuthenticated]
 
     @extend_schema(
-        responses={
-            (200, "application/pdf"): OpenApiResponse(description="The signed PDF."),
-            401: None,
-            403: None,
-            404: None,
-        }
+        summary=_("Download a signed agreement document"),
+        description=_(
+            "The signed PDF of an agreement; its path is the `document` value of the agreement. "
+            "Needs the view permission on agreements."
+        ),
+        responses={(200, "application/pdf"): OpenApiResponse(description=_("The signed PDF.")), **ERRORS_READ},
     )
     def get(self, request, name: str):
         if not request.user.has_perm("agreements.view_agreement"):
             raise PermissionDenied
-        if not Agreement.objects.filter(document=name).exists():
+        # A NUL byte names no file, and PostgreSQL refuses it in a query (a 500, not a 404).
+        if "\x00" in name or not Agreement.objects.filter(document=name).exists():
             raise Http404
         try:
             safe_join(settings.MEDIA_ROOT, name)

@@ -200,8 +200,37 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Samverkan API",
-    "DESCRIPTION": "Register of actors, agreements (överenskommelser), assessments and risks.",
+    "DESCRIPTION": (
+        "Register of the actors in cross-sector collaboration (organisations and people), the written agreements "
+        "between them (överenskommelser) with parties, representatives, responsibilities, anchorings and "
+        "commitments, assessment instruments and rounds, and the risk flags the scans raise.\n\n"
+        "**Authentication**: every operation needs a login. Integrations send `Authorization: Token <key>` "
+        "(`python manage.py create_api_token <username> [--read-only]`); a browser may use the admin's session. "
+        "A read-only token is refused (403) for writes. Reading needs "
+        "the Django model's view permission, writing its add, change or delete permission.\n\n"
+        "**Lists** are paginated (`page`, `page_size` up to 500), filtered by the query parameters each list "
+        "names, and sorted with `ordering`. **Errors** are JSON with a status that says what happened: 400 "
+        "with messages per field, 401 without a login, 403 without the permission, 404 for an unknown id, 409 "
+        "when other records still refer to the one to delete. **Languages**: messages follow `Accept-Language` "
+        "(sv, en)."
+    ),
     "VERSION": "1.0.0",
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "TAGS": [
+        {"name": "organizations", "description": "Organisations: sector, power/interest grid, resources, mandate."},
+        {"name": "persons", "description": "People of the organisations; GDPR export, anonymisation, hand-over."},
+        {"name": "agreements", "description": "Agreements (överenskommelser) and their lifecycle actions."},
+        {"name": "parties", "description": "Organisations taking part in an agreement."},
+        {"name": "representatives", "description": "Who represents a party, with mandate and time."},
+        {"name": "responsibilities", "description": "The division of roles: responsible and deputy."},
+        {"name": "anchorings", "description": "Decisions, plans and sponsors inside each party's organisation."},
+        {"name": "commitments", "description": "What each party has promised, by when."},
+        {"name": "risks", "description": "Risk flags raised by the scans; acknowledge them."},
+        {"name": "risk-scans", "description": "Runs of the risk scan; ask for one now."},
+        {"name": "instruments", "description": "Assessment questionnaires with scale and bands."},
+        {"name": "assessment-rounds", "description": "Assessment rounds of an agreement and their results."},
+        {"name": "documents", "description": "Signed agreement documents (PDF)."},
+    ],
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "COMPONENT_SPLIT_REQUEST": True,

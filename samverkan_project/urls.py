@@ -17,6 +17,9 @@ api_v1 = [
     path("", include("assessments.api.urls")),
 ]
 
+# Under /api/ an unknown URL is a JSON 404 like any other API error.
+handler404 = "samverkan_project.api.views.not_found"
+
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),

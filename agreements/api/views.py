@@ -3,8 +3,7 @@
 from functools import cached_property
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import generics, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import BasePermission
@@ -34,15 +33,130 @@ from agreements.filters import (
     ResponsibilityFilterSet,
 )
 from agreements.models import Agreement
+from samverkan_project.api.schema import BAD_REQUEST, DocumentedAutoSchema
 from samverkan_project.api.views import CONFLICT_RESPONSE, ProtectedDestroyMixin
 from samverkan_project.api.views import SelectorViewSet as BaseSelectorViewSet
 from stakeholders.models import Person
 
-VALIDATION_RESPONSE = OpenApiResponse(
-    response=OpenApiTypes.OBJECT,
-    description=_("Refused: messages per field, or under non_field_errors for the record as a whole."),
-)
+VALIDATION_RESPONSE = BAD_REQUEST
 DELETE_RESPONSES = {204: None, 409: CONFLICT_RESPONSE}
+
+AGREEMENT_EXAMPLE = {
+    "id": 12,
+    "title": "Unga till arbete eller studier",
+    "reference": "KS-2026-0142",
+    "purpose": "Fewer young people aged 16–24 outside work and studies.",
+    "goals": "Every young person contacted within 30 days.",
+    "ambition": "collaboration",
+    "status": "active",
+    "valid_from": "2026-01-01",
+    "valid_to": "2027-12-31",
+    "notice_period_months": 6,
+    "review_interval_months": 12,
+    "next_review_on": "2027-01-15",
+    "is_review_overdue": False,
+    "assessment_interval_months": 12,
+    "coordinator": 31,
+    "coordinator_name": "Amira Haddad",
+    "document": None,
+    "renewed_from": None,
+    "terminated_on": None,
+    "termination_reason": "",
+    "bus_factor": {"value": 2, "exact": True},
+    "mandate_coverage": {"parties": 2, "with_decide": 1},
+    "parties": [
+        {
+            "id": 40,
+            "organization": 7,
+            "organization_name": "Malmö stad",
+            "role": "owner",
+            "contribution": "Coordinator, premises",
+            "anchoring_status": "complete",
+            "representatives": [
+                {
+                    "id": 55,
+                    "person": 31,
+                    "person_name": "Amira Haddad",
+                    "person_is_active": True,
+                    "mandate": "decide",
+                    "hours_per_month": "8.0",
+                    "is_primary": True,
+                }
+            ],
+            "anchorings": [
+                {
+                    "id": 70,
+                    "kind": "decision",
+                    "body": "Kommunstyrelsen",
+                    "reference": "KS 2025/311",
+                    "date": "2025-12-10",
+                    "person": None,
+                    "person_name": None,
+                    "note": "",
+                }
+            ],
+            "commitments": [
+                {"id": 90, "description": "Staff two youth coaches", "due_on": "2026-03-01", "status": "done"}
+            ],
+        }
+    ],
+    "responsibilities": [
+        {
+            "id": 81,
+            "title": "Coordination",
+            "kind": "coordination",
+            "description": "Calls the steering group, keeps the minutes.",
+            "responsible": 31,
+            "responsible_name": "Amira Haddad",
+            "deputy": 32,
+            "deputy_name": "Erik Lind",
+        }
+    ],
+    "created_at": "2025-11-20T10:00:00+01:00",
+    "updated_at": "2026-01-02T08:15:00+01:00",
+}
+AGREEMENT_EXAMPLES = [
+    OpenApiExample("Agreement", value=AGREEMENT_EXAMPLE, response_only=True),
+    OpenApiExample(
+        "New draft",
+        value={
+            "title": "Unga till arbete eller studier",
+            "reference": "KS-2026-0142",
+            "purpose": "Fewer young people aged 16–24 outside work and studies.",
+            "ambition": "collaboration",
+            "valid_from": "2026-01-01",
+            "valid_to": "2027-12-31",
+            "review_interval_months": 12,
+            "coordinator": 31,
+        },
+        request_only=True,
+    ),
+]
+
+
+CHILD_ACTIONS = ("list", "create", "retrieve", "update", "partial_update", "destroy")
+
+
+def child_schema(summaries: tuple, examples: list[OpenApiExample], **descriptions) -> dict:
+    """Summaries (one per action of CHILD_ACTIONS, in order) and examples of one child endpoint's operations."""
+    operations = {}
+    for action_name, summary in zip(CHILD_ACTIONS, summaries, strict=True):
+        kwargs = {"summary": summary}
+        if action_name == "destroy":
+            kwargs["responses"] = DELETE_RESPONSES
+        else:
+            kwargs["examples"] = examples
+        if action_name in descriptions:
+            kwargs["description"] = descriptions[action_name]
+        operations[action_name] = extend_schema(**kwargs)
+    return operations
+
+
+def example(name: str, value: dict, write: dict) -> list[OpenApiExample]:
+    return [
+        OpenApiExample(name, value=value, response_only=True),
+        OpenApiExample(name, value=write, request_only=True),
+    ]
 
 
 def requires(*permissions: str) -> type[BasePermission]:
@@ -76,16 +190,47 @@ AGREEMENT_WRITES = {"update", "partial_update", "destroy", "activate", "renew", 
 
 
 @extend_schema_view(
+    list=extend_schema(
+        summary=_("List agreements"),
+        description=_(
+            "Agreements, newest start first, each with its parties (representatives, anchorings, commitments), "
+            "responsibilities and figures: bus factor, mandate coverage and each party's anchoring status."
+        ),
+        examples=AGREEMENT_EXAMPLES,
+    ),
+    retrieve=extend_schema(summary=_("Read an agreement"), examples=AGREEMENT_EXAMPLES),
     create=extend_schema(
-        request=AgreementInputSerializer, responses={201: AgreementSerializer, 400: VALIDATION_RESPONSE}
+        summary=_("Create an agreement"),
+        description=_(
+            "A new agreement starts as a draft. Send JSON, or multipart/form-data to attach the signed PDF "
+            "(`document`). The answer is the agreement as read."
+        ),
+        request=AgreementInputSerializer,
+        responses={201: AgreementSerializer, 400: VALIDATION_RESPONSE},
+        examples=AGREEMENT_EXAMPLES,
     ),
     update=extend_schema(
-        request=AgreementInputSerializer, responses={200: AgreementSerializer, 400: VALIDATION_RESPONSE}
+        summary=_("Replace an agreement's fields"),
+        description=_("Status, renewal and termination change only through the actions."),
+        request=AgreementInputSerializer,
+        responses={200: AgreementSerializer, 400: VALIDATION_RESPONSE},
+        examples=AGREEMENT_EXAMPLES,
     ),
     partial_update=extend_schema(
-        request=AgreementInputSerializer, responses={200: AgreementSerializer, 400: VALIDATION_RESPONSE}
+        summary=_("Change some fields of an agreement"),
+        description=_(
+            "Status, renewal and termination change only through the actions; `document: null` removes "
+            "the signed document."
+        ),
+        request=AgreementInputSerializer,
+        responses={200: AgreementSerializer, 400: VALIDATION_RESPONSE},
+        examples=AGREEMENT_EXAMPLES,
     ),
-    destroy=extend_schema(responses=DELETE_RESPONSES),
+    destroy=extend_schema(
+        summary=_("Delete an agreement"),
+        description=_("Refused with 409 while other records (such as a renewal) refer to the agreement."),
+        responses=DELETE_RESPONSES,
+    ),
 )
 class AgreementViewSet(OrganizationTreeMixin, ProtectedDestroyMixin, viewsets.ModelViewSet):
     """Agreements with their parties, roles and figures (bus factor, mandate coverage, anchoring).
@@ -93,6 +238,7 @@ class AgreementViewSet(OrganizationTreeMixin, ProtectedDestroyMixin, viewsets.Mo
     Status changes only through the actions: activate, renew and terminate.
     """
 
+    schema = DocumentedAutoSchema()
     filterset_class = AgreementFilterSet
     ordering_fields = [
         "title", "reference", "status", "valid_from", "valid_to", "next_review_on",
@@ -147,6 +293,7 @@ class AgreementViewSet(OrganizationTreeMixin, ProtectedDestroyMixin, viewsets.Mo
     @extend_schema(
         request=None,
         responses={200: AgreementSerializer, 400: VALIDATION_RESPONSE},
+        summary=_("Activate a draft agreement"),
         description=_("Draft → active. Needs a start date, at least two parties and one responsibility."),
     )
     @action(detail=True, methods=["post"], permission_classes=[requires("agreements.change_agreement")])
@@ -157,6 +304,12 @@ class AgreementViewSet(OrganizationTreeMixin, ProtectedDestroyMixin, viewsets.Mo
     @extend_schema(
         request=AgreementRenewSerializer,
         responses={201: AgreementSerializer, 400: VALIDATION_RESPONSE},
+        summary=_("Renew an agreement as a new draft"),
+        examples=[
+            OpenApiExample(
+                "Next period", value={"valid_from": "2028-01-01", "valid_to": "2029-12-31"}, request_only=True
+            )
+        ],
         description=_(
             "A new draft for the next period with the same parties, representatives, roles and sponsors. "
             "The current agreement expires when the renewal is activated."
@@ -175,6 +328,14 @@ class AgreementViewSet(OrganizationTreeMixin, ProtectedDestroyMixin, viewsets.Mo
     @extend_schema(
         request=AgreementTerminateSerializer,
         responses={200: AgreementSerializer, 400: VALIDATION_RESPONSE},
+        summary=_("Terminate an agreement"),
+        examples=[
+            OpenApiExample(
+                "Terminated early",
+                value={"on": "2026-06-30", "reason": "The project funding ended."},
+                request_only=True,
+            )
+        ],
         description=_("Draft or active → terminated, on a day (by default today) and with a reason."),
     )
     @action(detail=True, methods=["post"], permission_classes=[requires("agreements.change_agreement")])
@@ -187,7 +348,35 @@ class AgreementViewSet(OrganizationTreeMixin, ProtectedDestroyMixin, viewsets.Mo
         return Response(self.represent(agreement))
 
 
-@extend_schema_view(destroy=extend_schema(responses=DELETE_RESPONSES))
+@extend_schema_view(
+    **child_schema(
+        (
+            _("List parties"),
+            _("Add a party to an agreement"),
+            _("Read a party"),
+            _("Replace a party"),
+            _("Change some fields of a party"),
+            _("Remove a party"),
+        ),
+        example(
+            "Party",
+            {
+                "id": 40,
+                "agreement": 12,
+                "organization": 7,
+                "organization_name": "Malmö stad",
+                "role": "owner",
+                "contribution": "Coordinator, premises",
+                "anchoring_status": "complete",
+            },
+            {"agreement": 12, "organization": 7, "role": "owner", "contribution": "Coordinator, premises"},
+        ),
+        list=_(
+            "Parties with their anchoring status: whether the organisation has a decision or plan and an active "
+            "sponsor."
+        ),
+    )
+)
 class PartyViewSet(SelectorViewSet):
     """An organisation's participation in an agreement, with its anchoring status."""
 
@@ -198,7 +387,35 @@ class PartyViewSet(SelectorViewSet):
     ordering = ["agreement_id", "organization__name", "id"]
 
 
-@extend_schema_view(destroy=extend_schema(responses=DELETE_RESPONSES))
+@extend_schema_view(
+    **child_schema(
+        (
+            _("List representatives"),
+            _("Add a representative"),
+            _("Read a representative"),
+            _("Replace a representative"),
+            _("Change some fields of a representative"),
+            _("Remove a representative"),
+        ),
+        example(
+            "Representative",
+            {
+                "id": 55,
+                "agreement": 12,
+                "party": 40,
+                "person": 31,
+                "person_name": "Amira Haddad",
+                "mandate": "decide",
+                "hours_per_month": "8.0",
+                "is_primary": True,
+            },
+            {"party": 40, "person": 31, "mandate": "decide", "hours_per_month": "8.0", "is_primary": True},
+        ),
+        create=_(
+            "The person must belong to the party's organisation (or one below it); the agreement follows the party."
+        ),
+    )
+)
 class RepresentativeViewSet(SelectorViewSet):
     """Who represents a party, with what mandate and time; the agreement follows the party."""
 
@@ -209,7 +426,34 @@ class RepresentativeViewSet(SelectorViewSet):
     ordering = ["party_id", "-is_primary", "id"]
 
 
-@extend_schema_view(destroy=extend_schema(responses=DELETE_RESPONSES))
+@extend_schema_view(
+    **child_schema(
+        (
+            _("List responsibilities"),
+            _("Add a responsibility"),
+            _("Read a responsibility"),
+            _("Replace a responsibility"),
+            _("Change some fields of a responsibility"),
+            _("Remove a responsibility"),
+        ),
+        example(
+            "Responsibility",
+            {
+                "id": 81,
+                "agreement": 12,
+                "title": "Coordination",
+                "kind": "coordination",
+                "description": "",
+                "responsible": 31,
+                "responsible_name": "Amira Haddad",
+                "deputy": 32,
+                "deputy_name": "Erik Lind",
+            },
+            {"agreement": 12, "title": "Coordination", "kind": "coordination", "responsible": 31, "deputy": 32},
+        ),
+        create=_("The deputy is never the responsible person."),
+    )
+)
 class ResponsibilityViewSet(SelectorViewSet):
     """The division of roles: a responsible person and a deputy who is never the same person."""
 
@@ -220,7 +464,41 @@ class ResponsibilityViewSet(SelectorViewSet):
     ordering = ["agreement_id", "kind", "title", "id"]
 
 
-@extend_schema_view(destroy=extend_schema(responses=DELETE_RESPONSES))
+@extend_schema_view(
+    **child_schema(
+        (
+            _("List anchorings"),
+            _("Record an anchoring"),
+            _("Read an anchoring"),
+            _("Replace an anchoring"),
+            _("Change some fields of an anchoring"),
+            _("Remove an anchoring"),
+        ),
+        example(
+            "Anchoring",
+            {
+                "id": 70,
+                "agreement": 12,
+                "party": 40,
+                "kind": "decision",
+                "body": "Kommunstyrelsen",
+                "reference": "KS 2025/311",
+                "date": "2025-12-10",
+                "person": None,
+                "person_name": None,
+                "note": "",
+            },
+            {
+                "party": 40,
+                "kind": "decision",
+                "body": "Kommunstyrelsen",
+                "reference": "KS 2025/311",
+                "date": "2025-12-10",
+            },
+        ),
+        create=_("A decision needs a date; a sponsor needs a person of the party's organisation."),
+    )
+)
 class AnchoringViewSet(SelectorViewSet):
     """How a party has anchored the agreement inside its own organisation."""
 
@@ -231,7 +509,30 @@ class AnchoringViewSet(SelectorViewSet):
     ordering = ["party_id", "kind", "id"]
 
 
-@extend_schema_view(destroy=extend_schema(responses=DELETE_RESPONSES))
+@extend_schema_view(
+    **child_schema(
+        (
+            _("List commitments"),
+            _("Record a commitment"),
+            _("Read a commitment"),
+            _("Replace a commitment"),
+            _("Change some fields of a commitment"),
+            _("Remove a commitment"),
+        ),
+        example(
+            "Commitment",
+            {
+                "id": 90,
+                "agreement": 12,
+                "party": 40,
+                "description": "Staff two youth coaches",
+                "due_on": "2026-03-01",
+                "status": "in_progress",
+            },
+            {"party": 40, "description": "Staff two youth coaches", "due_on": "2026-03-01", "status": "planned"},
+        ),
+    )
+)
 class CommitmentViewSet(SelectorViewSet):
     """What a party has promised to do, by when, and how far it has come."""
 
@@ -245,6 +546,8 @@ class CommitmentViewSet(SelectorViewSet):
 class PersonHandOverView(generics.GenericAPIView):
     """Move every role a leaving person holds in draft and active agreements to a successor."""
 
+    schema = DocumentedAutoSchema()
+    schema_tags = ["persons"]
     queryset = Person.objects.all()
     serializer_class = PersonHandOverSerializer
     permission_classes = [requires("agreements.change_responsibility", "stakeholders.change_person")]
@@ -253,6 +556,22 @@ class PersonHandOverView(generics.GenericAPIView):
     @extend_schema(
         request=PersonHandOverSerializer,
         responses={200: HandOverSummarySerializer, 400: VALIDATION_RESPONSE},
+        summary=_("Hand a leaving person's roles over to a successor"),
+        examples=[
+            OpenApiExample("Hand-over", value={"successor": 32, "left_on": "2026-04-30"}, request_only=True),
+            OpenApiExample(
+                "Moved",
+                value={
+                    "responsibilities": 2,
+                    "deputyships": 1,
+                    "representations": 1,
+                    "sponsorships": 0,
+                    "coordinator_roles": 1,
+                    "total": 5,
+                },
+                response_only=True,
+            ),
+        ],
         description=_(
             "Responsibilities, deputyships, representations, sponsorships and coordinator roles in draft "
             "and active agreements pass to the successor, and the person's leaving date is recorded."

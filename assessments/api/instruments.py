@@ -26,6 +26,7 @@ from agreements.models import Agreement
 from assessments import instrument_services, rounds
 from assessments.filters import AssessmentRoundFilterSet, InstrumentFilterSet
 from assessments.models import AssessmentRound, Band, Instrument, InstrumentSection, Item
+from samverkan_project.api.schema import DocumentedAutoSchema
 from samverkan_project.api.serializers import validation_detail
 from stakeholders.models import Person
 
@@ -96,6 +97,57 @@ class InstrumentSerializer(serializers.ModelSerializer):
         return {"min": low, "max": high}
 
 
+INSTRUMENT_EXAMPLE = {
+    "id": 2,
+    "code": "samverkansmodellen",
+    "version": 1,
+    "name": "Samverkansmodellen",
+    "name_sv": "Samverkansmodellen",
+    "name_en": "The collaboration model",
+    "description_sv": "",
+    "description_en": "",
+    "scale": {
+        "min": 0,
+        "max": 10,
+        "min_label_sv": "Inte alls",
+        "min_label_en": "Not at all",
+        "max_label_sv": "Helt",
+        "max_label_en": "Completely",
+    },
+    "totals": {"min": 0, "max": 10},
+    "is_active": True,
+    "is_builtin": True,
+    "created_at": "2026-01-01T00:00:00+01:00",
+    "sections": [
+        {
+            "id": 3,
+            "position": 1,
+            "title_sv": "Samverkan",
+            "title_en": "Collaboration",
+            "description_sv": "",
+            "description_en": "",
+            "items": [
+                {
+                    "id": 11,
+                    "position": 1,
+                    "kind": "scale",
+                    "label_sv": "Mål",
+                    "label_en": "Goals",
+                    "text_sv": "Vi har gemensamma mål.",
+                    "text_en": "We share goals.",
+                }
+            ],
+        }
+    ],
+    "bands": [],
+}
+INSTRUMENT_EXAMPLES = [OpenApiExample("Instrument", value=INSTRUMENT_EXAMPLE, response_only=True)]
+
+
+@extend_schema_view(
+    list=extend_schema(summary=_("List assessment instruments"), examples=INSTRUMENT_EXAMPLES),
+    retrieve=extend_schema(summary=_("Read an assessment instrument"), examples=INSTRUMENT_EXAMPLES),
+)
 class InstrumentViewSet(viewsets.ReadOnlyModelViewSet):
     """Questionnaires with their sections, items (Swedish and English), scale and result bands.
 
@@ -103,6 +155,7 @@ class InstrumentViewSet(viewsets.ReadOnlyModelViewSet):
     Only versions with `is_active` are offered for new rounds.
     """
 
+    schema = DocumentedAutoSchema()
     serializer_class = InstrumentSerializer
     filterset_class = InstrumentFilterSet
     ordering_fields = ["code", "version", "created_at"]
@@ -194,7 +247,32 @@ ROUND_CONFLICT = OpenApiResponse(
     description=_("Somebody has answered the round: it is kept with its results (close it instead)."),
 )
 
+ROUND_EXAMPLE = {
+    "id": 140,
+    "url": "https://samverkan.example.se/api/v1/assessment-rounds/140/",
+    "results_url": "https://samverkan.example.se/api/v1/assessment-rounds/140/results/",
+    "agreement": 12,
+    "agreement_title": "Unga till arbete eller studier",
+    "instrument": 2,
+    "instrument_code": "samverkansmodellen",
+    "instrument_name": "Samverkansmodellen",
+    "instrument_version": 1,
+    "opens_on": "2026-03-02",
+    "closes_on": "2026-03-23",
+    "status": "open",
+    "opened_at": "2026-03-02T06:00:02+01:00",
+    "closed_at": None,
+    "created_automatically": False,
+    "created_by": "samordnare",
+    "created_at": "2026-02-20T13:40:00+01:00",
+    "respondent_count": 9,
+    "invited_count": 9,
+    "answered_count": 4,
+}
+ROUND_EXAMPLES = [OpenApiExample("Open round", value=ROUND_EXAMPLE, response_only=True)]
+
 CREATE_EXAMPLES = [
+    *ROUND_EXAMPLES,
     OpenApiExample(
         "Default respondents",
         value={"agreement": 12, "instrument": 2, "opens_on": "2026-03-02", "closes_on": "2026-03-23"},
@@ -224,8 +302,14 @@ CREATE_EXAMPLES = [
 
 
 @extend_schema_view(
-    list=extend_schema(description=_("Rounds, newest opening first, with how many were asked and have answered.")),
+    list=extend_schema(
+        summary=_("List assessment rounds"),
+        description=_("Rounds, newest opening first, with how many were asked and have answered."),
+        examples=ROUND_EXAMPLES,
+    ),
+    retrieve=extend_schema(summary=_("Read an assessment round"), examples=ROUND_EXAMPLES),
     create=extend_schema(
+        summary=_("Start an assessment round"),
         request=AssessmentRoundInputSerializer,
         responses={201: AssessmentRoundSerializer, 400: VALIDATION_RESPONSE},
         examples=CREATE_EXAMPLES,
@@ -235,11 +319,17 @@ CREATE_EXAMPLES = [
         ),
     ),
     partial_update=extend_schema(
+        summary=_("Move a round's closing date"),
+        examples=[
+            OpenApiExample("New closing date", value={"closes_on": "2026-03-30"}, request_only=True),
+            *ROUND_EXAMPLES,
+        ],
         request=AssessmentRoundUpdateSerializer,
         responses={200: AssessmentRoundSerializer, 400: VALIDATION_RESPONSE},
         description=_("Move the closing date of a round that has not closed (refused for a closed round)."),
     ),
     destroy=extend_schema(
+        summary=_("Delete an unanswered round"),
         responses={204: None, 409: ROUND_CONFLICT},
         description=_("Delete a round nobody has answered, with its unused links."),
     ),
@@ -250,6 +340,7 @@ class AssessmentRoundViewSet(viewsets.ModelViewSet):
     Respondents' links, tokens and answers are never shown here; the round's figures are at `results_url`.
     """
 
+    schema = DocumentedAutoSchema()
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
     filterset_class = AssessmentRoundFilterSet
     ordering_fields = ["opens_on", "closes_on", "created_at", "status", "respondent_count", "answered_count"]

@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 from agreements.api.views import requires
 from assessments import results
 from assessments.models import AssessmentRound
+from samverkan_project.api.schema import DocumentedAutoSchema, ErrorSerializer, ValidationErrorSerializer
 
 INCLUDE_ANSWERS = "answers"
 
@@ -171,6 +172,8 @@ class IncludeSerializer(serializers.Serializer):
 class RoundResultsView(APIView):
     """A round's results: response rate, figures per item and section, total and band, trend, free text."""
 
+    schema = DocumentedAutoSchema()
+    schema_tags = ["assessment-rounds"]
     permission_classes = [requires("assessments.view_assessmentround")]
 
     @extend_schema(
@@ -185,10 +188,16 @@ class RoundResultsView(APIView):
         ],
         responses={
             200: RoundResultsSerializer,
-            400: OpenApiResponse(description=_("Unknown include value.")),
-            403: OpenApiResponse(description=_("No permission to view rounds, or to view answers.")),
-            404: OpenApiResponse(description=_("No such round.")),
+            400: OpenApiResponse(
+                response=ValidationErrorSerializer,
+                description=_("Unknown include value."),
+            ),
+            403: OpenApiResponse(
+                response=ErrorSerializer, description=_("No permission to view rounds, or to view answers.")
+            ),
+            404: OpenApiResponse(response=ErrorSerializer, description=_("No such round.")),
         },
+        summary=_("Read a round's results"),
         description=_(
             "Per scored item n, mean, min, max, spread (population standard deviation) and the distribution; "
             "section sums and the total with its band for instruments with bands; the change against the "

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.filters import OrderingFilter
@@ -24,13 +24,66 @@ from assessments.api.serializers import (
 )
 from assessments.choices import ScanTrigger
 from assessments.filters import RiskFlagFilterSet, RiskFlagOrderingFilter, RiskScanFilterSet
+from samverkan_project.api.schema import DocumentedAutoSchema
 
 # When a client may ask again after the broker was down (seconds).
 RETRY_AFTER_SECONDS = 60
 
+RISK_FLAG_EXAMPLES = [
+    OpenApiExample(
+        "Single-person dependency",
+        value={
+            "id": 501,
+            "rule": "single_person_dependency",
+            "rule_label": "Single-person dependency",
+            "severity": "high",
+            "status": "open",
+            "agreement": 12,
+            "agreement_title": "Unga till arbete eller studier",
+            "subject_type": "agreement",
+            "subject": {"type": "agreement", "id": 12, "name": "Unga till arbete eller studier"},
+            "party": None,
+            "person": None,
+            "responsibility": None,
+            "message": "If one person leaves, half of the responsibilities have nobody left. Name deputies.",
+            "details": {"bus_factor": 1, "responsibilities": 4},
+            "first_seen_at": "2026-02-02T03:00:04+01:00",
+            "last_seen_at": "2026-02-09T03:00:05+01:00",
+            "resolved_at": None,
+            "acknowledged_at": None,
+            "acknowledged_by": None,
+            "acknowledgement_note": "",
+        },
+        response_only=True,
+    )
+]
+RISK_SCAN_EXAMPLE = {
+    "id": 88,
+    "url": "https://samverkan.example.se/api/v1/risk-scans/88/",
+    "trigger": "api",
+    "status": "succeeded",
+    "requested_by": "samordnare",
+    "task_id": "5f1c2a9e-3b8d-4c41-9a57-2f0e8b7d6c13",
+    "created_at": "2026-02-09T10:14:00+01:00",
+    "started_at": "2026-02-09T10:14:01+01:00",
+    "finished_at": "2026-02-09T10:14:03+01:00",
+    "duration_seconds": 2.134,
+    "chunks_total": 1,
+    "chunks_done": 1,
+    "agreements_scanned": 240,
+    "findings": 37,
+    "new_count": 3,
+    "persisting_count": 34,
+    "resolved_count": 2,
+    "error": "",
+}
+
 
 @extend_schema_view(
+    retrieve=extend_schema(summary=gettext_lazy("Read a risk flag"), examples=RISK_FLAG_EXAMPLES),
     list=extend_schema(
+        summary=gettext_lazy("List risk flags"),
+        examples=RISK_FLAG_EXAMPLES,
         description=gettext_lazy(
             "Risk flags, most severe first and then newest. `ordering=severity` orders by rank "
             "(low, medium, high); `-severity` puts the most severe first."
@@ -46,7 +99,7 @@ RETRY_AFTER_SECONDS = 60
                 description=gettext_lazy("Repeat to match any of several rules."),
             )
         ],
-    )
+    ),
 )
 class RiskFlagViewSet(viewsets.ReadOnlyModelViewSet):
     """Risks found by the scans, with their message in the request's language.
@@ -55,6 +108,7 @@ class RiskFlagViewSet(viewsets.ReadOnlyModelViewSet):
     longer finds the risk.
     """
 
+    schema = DocumentedAutoSchema()
     serializer_class = RiskFlagSerializer
     filterset_class = RiskFlagFilterSet
     filter_backends = [DjangoFilterBackend, RiskFlagOrderingFilter]
@@ -77,6 +131,15 @@ class RiskFlagViewSet(viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(
         request=RiskFlagAcknowledgeSerializer,
+        summary=gettext_lazy("Acknowledge a risk flag"),
+        examples=[
+            OpenApiExample(
+                "Acknowledge",
+                value={"note": "A deputy is being recruited; decision at the steering group on 12 March."},
+                request_only=True,
+            ),
+            *RISK_FLAG_EXAMPLES,
+        ],
         responses={
             200: RiskFlagSerializer,
             400: OpenApiResponse(
@@ -102,9 +165,17 @@ class RiskFlagViewSet(viewsets.ReadOnlyModelViewSet):
         return Response(RiskFlagSerializer(row, context=self.get_serializer_context()).data)
 
 
+RISK_SCAN_EXAMPLES = [OpenApiExample("Finished scan", value=RISK_SCAN_EXAMPLE, response_only=True)]
+
+
+@extend_schema_view(
+    list=extend_schema(summary=gettext_lazy("List risk scans"), examples=RISK_SCAN_EXAMPLES),
+    retrieve=extend_schema(summary=gettext_lazy("Follow a risk scan"), examples=RISK_SCAN_EXAMPLES),
+)
 class RiskScanViewSet(viewsets.ReadOnlyModelViewSet):
     """Runs of the risk scan: when, how long, what they found. POST asks for a scan now."""
 
+    schema = DocumentedAutoSchema()
     serializer_class = RiskScanSerializer
     filterset_class = RiskScanFilterSet
     filter_backends = [DjangoFilterBackend, OrderingFilter]
@@ -147,6 +218,28 @@ class RiskScanViewSet(viewsets.ReadOnlyModelViewSet):
                 ),
             ),
         },
+        summary=gettext_lazy("Ask for a risk scan now"),
+        examples=[
+            OpenApiExample(
+                "Queued",
+                value={
+                    **RISK_SCAN_EXAMPLE,
+                    "status": "queued",
+                    "started_at": None,
+                    "finished_at": None,
+                    "duration_seconds": None,
+                    "chunks_total": 0,
+                    "chunks_done": 0,
+                    "agreements_scanned": 0,
+                    "findings": 0,
+                    "new_count": 0,
+                    "persisting_count": 0,
+                    "resolved_count": 0,
+                },
+                response_only=True,
+                status_codes=["202"],
+            )
+        ],
         description=gettext_lazy("Ask for a scan of the whole portfolio now; a worker runs it. No body is needed."),
     )
     def create(self, request, *args, **kwargs):
@@ -163,4 +256,5 @@ class RiskScanViewSet(viewsets.ReadOnlyModelViewSet):
                 headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
             )
         data = self.get_serializer(self.get_queryset().get(pk=scan.pk)).data
-        return Response(data, status=status.HTTP_202_ACCEPTED, headers={"Location": data["url"]})
+        # str(): the url is DRF's Hyperlink, which a header must not carry as it is.
+        return Response(data, status=status.HTTP_202_ACCEPTED, headers={"Location": str(data["url"])})

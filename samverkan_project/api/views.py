@@ -3,23 +3,24 @@
 from collections import Counter
 
 from django.db.models import ProtectedError, RestrictedError
+from django.http import JsonResponse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiResponse, inline_serializer
-from rest_framework import serializers, status, viewsets
+from django.views import defaults
+from rest_framework import status, viewsets
 from rest_framework.response import Response
 
-CONFLICT_RESPONSE = OpenApiResponse(
-    response=inline_serializer(
-        "DeleteConflict",
-        fields={
-            "detail": serializers.CharField(),
-            "blocked_by": serializers.DictField(
-                child=serializers.IntegerField(), help_text=_("Referring records per model label.")
-            ),
-        },
-    ),
-    description=_("Other records still refer to this one."),
-)
+from samverkan_project.api.schema import DELETE_CONFLICT, DocumentedAutoSchema
+
+# The documented answer of a delete that other records block (see ProtectedDestroyMixin).
+CONFLICT_RESPONSE = DELETE_CONFLICT
+
+
+def not_found(request, exception=None):
+    """Django's 404 for pages; under /api/ the API's JSON error (an unknown URL, or an id the route refuses)."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": gettext("Not found.")}, status=status.HTTP_404_NOT_FOUND)
+    return defaults.page_not_found(request, exception)
 
 
 class ProtectedDestroyMixin:
@@ -46,6 +47,7 @@ class SelectorViewSet(ProtectedDestroyMixin, viewsets.ModelViewSet):
     (annotations, prefetches), read once more through the same selector.
     """
 
+    schema = DocumentedAutoSchema()
     selector = None  # staticmethod returning the endpoint's queryset
 
     def get_queryset(self):
@@ -58,3 +60,11 @@ class SelectorViewSet(ProtectedDestroyMixin, viewsets.ModelViewSet):
     def perform_update(self, serializer):
         serializer.save()
         serializer.instance = self.get_queryset().get(pk=serializer.instance.pk)
+
+    def update(self, request, *args, **kwargs):
+        serializer = self.get_serializer(self.get_object(), data=request.data, partial=kwargs.pop("partial", False))
+        serializer.is_valid(raise_exception=True)
+        self.perform_update(serializer)
+        # Answered through a whole serializer: a partial one leaves out the fields whose source is missing
+        # (parent_name without a parent), so a PATCH answers with the same record a GET shows.
+        return Response(self.get_serializer(serializer.instance).data)

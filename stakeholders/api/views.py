@@ -2,18 +2,105 @@
 
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework.decorators import action
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
+from samverkan_project.api.schema import BAD_REQUEST
 from samverkan_project.api.views import CONFLICT_RESPONSE, SelectorViewSet
 from stakeholders import privacy, selectors
 from stakeholders.api.serializers import OrganizationSerializer, PersonAnonymiseResultSerializer, PersonSerializer
 from stakeholders.filters import OrganizationFilterSet, PersonFilterSet
 
+ORGANIZATION_EXAMPLE = {
+    "id": 7,
+    "name": "Malmö stad",
+    "org_number": "212000-1124",
+    "sector": "municipality",
+    "sector_group": "public",
+    "parent": None,
+    "parent_name": None,
+    "power": 5,
+    "interest": 4,
+    "resource_level": 4,
+    "quadrant": "manage_closely",
+    "resources": "Premises, social services staff",
+    "drivers": "Fewer young people outside school and work",
+    "constraints": "Budget set yearly",
+    "is_active": True,
+    "people_count": 12,
+    "active_people_count": 11,
+    "created_at": "2026-01-12T09:30:00+01:00",
+    "updated_at": "2026-02-03T14:05:00+01:00",
+}
+ORGANIZATION_WRITE_EXAMPLE = {
+    "name": "Malmö stad",
+    "org_number": "2120001124",
+    "sector": "municipality",
+    "power": 5,
+    "interest": 4,
+    "resource_level": 4,
+}
+ORGANIZATION_EXAMPLES = [
+    OpenApiExample("Organisation", value=ORGANIZATION_EXAMPLE, response_only=True),
+    OpenApiExample("New organisation", value=ORGANIZATION_WRITE_EXAMPLE, request_only=True),
+]
+PERSON_EXAMPLE = {
+    "id": 31,
+    "first_name": "Amira",
+    "last_name": "Haddad",
+    "full_name": "Amira Haddad",
+    "email": "amira.haddad@example.se",
+    "phone": "040-34 10 00",
+    "organization": 7,
+    "organization_name": "Malmö stad",
+    "title": "Unit manager",
+    "language": "sv",
+    "left_on": None,
+    "is_active": True,
+    "created_at": "2026-01-12T09:31:00+01:00",
+    "updated_at": "2026-01-12T09:31:00+01:00",
+}
+PERSON_EXAMPLES = [
+    OpenApiExample("Person", value=PERSON_EXAMPLE, response_only=True),
+    OpenApiExample(
+        "New person",
+        value={"first_name": "Amira", "last_name": "Haddad", "email": "amira.haddad@example.se", "organization": 7},
+        request_only=True,
+    ),
+]
 
-@extend_schema_view(destroy=extend_schema(responses={204: None, 409: CONFLICT_RESPONSE}))
+
+@extend_schema_view(
+    list=extend_schema(
+        summary=_("List organisations"),
+        description=_(
+            "Organisations with their sector, place on the power/interest grid and head counts. "
+            "Filter with the query parameters; `q` searches name and organisation number."
+        ),
+        examples=ORGANIZATION_EXAMPLES,
+    ),
+    create=extend_schema(
+        summary=_("Create an organisation"),
+        description=_(
+            "The organisation number may be given with or without the hyphen; it is stored as NNNNNN-NNNN "
+            "and must be unique and carry a valid check digit."
+        ),
+        examples=ORGANIZATION_EXAMPLES,
+    ),
+    retrieve=extend_schema(summary=_("Read an organisation"), examples=ORGANIZATION_EXAMPLES),
+    update=extend_schema(summary=_("Replace an organisation"), examples=ORGANIZATION_EXAMPLES),
+    partial_update=extend_schema(summary=_("Change some fields of an organisation"), examples=ORGANIZATION_EXAMPLES),
+    destroy=extend_schema(
+        summary=_("Delete an organisation"),
+        description=_(
+            "Refused with 409 while people, sub-organisations or parties still refer to the organisation; "
+            "mark it inactive instead."
+        ),
+        responses={204: None, 409: CONFLICT_RESPONSE},
+    ),
+)
 class OrganizationViewSet(SelectorViewSet):
     """Organisations in the register, with their place on the power/interest grid and head counts."""
 
@@ -42,7 +129,36 @@ class CanChangePerson(BasePermission):
         return bool(user and user.is_authenticated and user.has_perm("stakeholders.change_person"))
 
 
-@extend_schema_view(destroy=extend_schema(responses={204: None, 409: CONFLICT_RESPONSE}))
+@extend_schema_view(
+    list=extend_schema(
+        summary=_("List people"),
+        description=_(
+            "People of the organisations in the register. A person with a leaving date today or earlier is "
+            "inactive; `q` searches names, e-mail and title."
+        ),
+        examples=PERSON_EXAMPLES,
+    ),
+    create=extend_schema(
+        summary=_("Create a person"),
+        description=_("E-mail addresses are unique regardless of case."),
+        examples=PERSON_EXAMPLES,
+    ),
+    retrieve=extend_schema(summary=_("Read a person"), examples=PERSON_EXAMPLES),
+    update=extend_schema(summary=_("Replace a person"), examples=PERSON_EXAMPLES),
+    partial_update=extend_schema(
+        summary=_("Change some fields of a person"),
+        description=_("Set `left_on` when somebody leaves; see also hand-over, which moves their roles."),
+        examples=PERSON_EXAMPLES,
+    ),
+    destroy=extend_schema(
+        summary=_("Delete a person"),
+        description=_(
+            "Refused with 409 while agreements or other records refer to the person: set a leaving date, "
+            "or anonymise, instead."
+        ),
+        responses={204: None, 409: CONFLICT_RESPONSE},
+    ),
+)
 class PersonViewSet(SelectorViewSet):
     """People in the register; a person with a leaving date today or earlier is inactive."""
 
@@ -66,6 +182,7 @@ class PersonViewSet(SelectorViewSet):
                 ),
             )
         },
+        summary=_("Export a person's data (GDPR)"),
         description=_("Personal data of one person as JSON (GDPR access request). Needs the view permission."),
     )
     @action(detail=True, methods=["get"], permission_classes=[CanViewPerson])
@@ -76,7 +193,8 @@ class PersonViewSet(SelectorViewSet):
 
     @extend_schema(
         request=None,
-        responses={200: PersonAnonymiseResultSerializer, 400: OpenApiTypes.OBJECT},
+        responses={200: PersonAnonymiseResultSerializer, 400: BAD_REQUEST},
+        summary=_("Anonymise a person (GDPR)"),
         description=_(
             "Replace the person's name by a pseudonym and remove e-mail, phone and title everywhere, the change "
             "history included; roles stay with the pseudonymous person. Idempotent: an anonymised person is "
