@@ -186,6 +186,17 @@ class SelectorViewSet(OrganizationTreeMixin, BaseSelectorViewSet):
     """The shared selector-backed ViewSet, with the organisation tree in the serializer context."""
 
 
+def agreement_write(summary, description, status_code: int = 200):
+    """The documentation of a write of the agreement's own fields, answered with the agreement as read."""
+    return extend_schema(
+        summary=summary,
+        description=description,
+        request=AgreementInputSerializer,
+        responses={status_code: AgreementSerializer, 400: VALIDATION_RESPONSE},
+        examples=AGREEMENT_EXAMPLES,
+    )
+
+
 AGREEMENT_WRITES = {"update", "partial_update", "destroy", "activate", "renew", "terminate"}
 
 
@@ -199,32 +210,23 @@ AGREEMENT_WRITES = {"update", "partial_update", "destroy", "activate", "renew", 
         examples=AGREEMENT_EXAMPLES,
     ),
     retrieve=extend_schema(summary=_("Read an agreement"), examples=AGREEMENT_EXAMPLES),
-    create=extend_schema(
-        summary=_("Create an agreement"),
-        description=_(
+    create=agreement_write(
+        _("Create an agreement"),
+        _(
             "A new agreement starts as a draft. Send JSON, or multipart/form-data to attach the signed PDF "
             "(`document`). The answer is the agreement as read."
         ),
-        request=AgreementInputSerializer,
-        responses={201: AgreementSerializer, 400: VALIDATION_RESPONSE},
-        examples=AGREEMENT_EXAMPLES,
+        status_code=201,
     ),
-    update=extend_schema(
-        summary=_("Replace an agreement's fields"),
-        description=_("Status, renewal and termination change only through the actions."),
-        request=AgreementInputSerializer,
-        responses={200: AgreementSerializer, 400: VALIDATION_RESPONSE},
-        examples=AGREEMENT_EXAMPLES,
+    update=agreement_write(
+        _("Replace an agreement's fields"), _("Status, renewal and termination change only through the actions.")
     ),
-    partial_update=extend_schema(
-        summary=_("Change some fields of an agreement"),
-        description=_(
+    partial_update=agreement_write(
+        _("Change some fields of an agreement"),
+        _(
             "Status, renewal and termination change only through the actions; `document: null` removes "
             "the signed document."
         ),
-        request=AgreementInputSerializer,
-        responses={200: AgreementSerializer, 400: VALIDATION_RESPONSE},
-        examples=AGREEMENT_EXAMPLES,
     ),
     destroy=extend_schema(
         summary=_("Delete an agreement"),
