@@ -1,5 +1,7 @@
 """Who may log in: the client address of a request and the page shown to a login refused by django-axes."""
 
+import ipaddress
+
 from django.conf import settings
 from django.shortcuts import render
 from django.urls import reverse
@@ -7,15 +9,23 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 
-def client_address(request) -> str:
-    """The client's address: the direct peer, or behind TRUSTED_PROXY_COUNT proxies the address the
-    outermost trusted proxy saw (X-Forwarded-For counted from the right, which a client cannot forge)."""
+def client_address(request) -> str | None:
+    """The client's IP address: the direct peer, or behind TRUSTED_PROXY_COUNT proxies the address the
+    outermost trusted proxy saw (X-Forwarded-For counted from the right, which a client cannot forge).
+    None when there is no valid address (a test client's login, a Unix socket)."""
+    candidates = []
     proxies = settings.TRUSTED_PROXY_COUNT
     if proxies > 0:
         forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
         if len(forwarded) >= proxies:
-            return forwarded[-proxies]
-    return request.META.get("REMOTE_ADDR") or "unknown"
+            candidates.append(forwarded[-proxies])
+    candidates.append(request.META.get("REMOTE_ADDR") or "")
+    for candidate in candidates:
+        try:
+            return str(ipaddress.ip_address(candidate))
+        except ValueError:
+            continue
+    return None
 
 
 def cool_off_minutes() -> int:

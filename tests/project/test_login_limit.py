@@ -108,3 +108,15 @@ def test_behind_a_trusted_proxy_the_forwarded_client_is_counted(client, staff, s
         HTTP_X_FORWARDED_FOR="203.0.113.6",
     )
     assert response.status_code == 302
+
+
+def test_an_odd_forwarded_address_falls_back_to_the_peer(client, staff, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    response = client.post(
+        "/admin/login/",
+        {"username": staff.username, "password": "wrong"},
+        REMOTE_ADDR="10.0.0.1",
+        HTTP_X_FORWARDED_FOR="not-an-address",
+    )
+    assert response.status_code == 200
+    assert AccessAttempt.objects.get().ip_address == "10.0.0.1"
