@@ -194,7 +194,7 @@ def request_scan(env: dict) -> int:
     return int(done.stdout.strip().splitlines()[-1])
 
 
-def finished(scan_id: int, timeout: float = 90) -> RiskScan:
+def finished(scan_id: int, timeout: float = 240) -> RiskScan:  # generous: a loaded CI machine
     return wait_for(
         lambda: RiskScan.objects.filter(pk=scan_id, status__in=[ScanStatus.SUCCEEDED, ScanStatus.FAILED]).first(),
         timeout=timeout,
