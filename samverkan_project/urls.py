@@ -17,7 +17,7 @@ api_v1 = [
     path("", include("assessments.api.urls")),
 ]
 
-# Under /api/ an unknown URL is a JSON 404 like any other API error.
+# Under /api/ (and /documents/) an unknown URL is a JSON 404 like any other API error.
 handler404 = "samverkan_project.api.views.not_found"
 
 urlpatterns = [

@@ -16,9 +16,13 @@ from samverkan_project.api.schema import DELETE_CONFLICT, DocumentedAutoSchema
 CONFLICT_RESPONSE = DELETE_CONFLICT
 
 
+# Paths whose errors the API schema documents as JSON (the signed documents are served beside the API).
+JSON_ERROR_PREFIXES = ("/api/", "/documents/")
+
+
 def not_found(request, exception=None):
-    """Django's 404 for pages; under /api/ the API's JSON error (an unknown URL, or an id the route refuses)."""
-    if request.path.startswith("/api/"):
+    """Django's 404 for pages; on the API's paths its JSON error (an unknown URL, or an id the route refuses)."""
+    if request.path.startswith(JSON_ERROR_PREFIXES):
         return JsonResponse({"detail": gettext("Not found.")}, status=status.HTTP_404_NOT_FOUND)
     return defaults.page_not_found(request, exception)
 
