@@ -9,7 +9,9 @@ READERS = "Läsare"
 # Apps whose models coordinators manage and readers may read.
 DOMAIN_APPS = ("stakeholders", "agreements", "assessments")
 # Coordinators also run the schedules and issue API tokens (never for an account that may do more than they).
-COORDINATOR_EXTRA_APPS = ("django_celery_beat", "authtoken", "integrations")
+COORDINATOR_EXTRA_APPS = ("django_celery_beat", "integrations")
+# DRF's own tokens can be made for any account, a superuser's too, and keep the key in clear: superusers only.
+COORDINATOR_WITHHELD_APPS = ("authtoken",)
 # Individual assessment answers are for coordinators only; readers see the results.
 READER_WITHHELD = ("view_answer",)
 
@@ -28,6 +30,9 @@ def sync_role_groups(sender=None, using="default", apps=global_apps, **kwargs) -
     extra = Permission.objects.using(using).filter(content_type__app_label__in=COORDINATOR_EXTRA_APPS)
     coordinators, _created = Group.objects.using(using).get_or_create(name=COORDINATORS)
     coordinators.permissions.add(*domain, *extra)
+    coordinators.permissions.remove(
+        *Permission.objects.using(using).filter(content_type__app_label__in=COORDINATOR_WITHHELD_APPS)
+    )
     readers, _created = Group.objects.using(using).get_or_create(name=READERS)
     readable = domain.filter(codename__startswith="view_")
     readers.permissions.add(*readable.exclude(codename__in=READER_WITHHELD))

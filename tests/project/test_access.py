@@ -287,6 +287,8 @@ def test_coordinators_work_in_the_whole_register_but_not_on_logins(coordinator_c
         assert coordinator_client.get(f"/admin/{opts.app_label}/{opts.model_name}/").status_code == 200, opts.label
     assert coordinator_client.get("/admin/auth/user/").status_code == 403
     assert coordinator_client.get("/admin/auth/group/").status_code == 403
+    # DRF's own tokens could be made for a superuser: not for coordinators (they issue integrations' tokens).
+    assert coordinator_client.get("/admin/authtoken/tokenproxy/").status_code == 403
 
 
 # --- the role groups ----------------------------------------------------------------------------
