@@ -434,6 +434,7 @@ def _close_login(user) -> None:
     from rest_framework.authtoken.models import Token
 
     from assessments.models import RiskReportSubscription
+    from integrations.models import ApiToken
 
     user.username = f"anonymised-{user.pk}"
     user.first_name = user.last_name = user.email = ""
@@ -443,6 +444,7 @@ def _close_login(user) -> None:
     user.groups.clear()
     user.user_permissions.clear()
     Token.objects.filter(user=user).delete()
+    ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
     RiskReportSubscription.objects.filter(user=user).delete()
 
 

@@ -537,3 +537,14 @@ def test_reader_has_no_change_permission_on_people(reader):
     assert reader.has_perm("stakeholders.view_person")
     assert not reader.has_perm("stakeholders.change_person")
     assert not Permission.objects.filter(group__user=reader, codename="view_answer").exists()
+
+
+def test_anonymising_revokes_the_persons_api_tokens(coordinator):
+    from integrations.services import api_token_create
+
+    person = PersonFactory(user=UserFactory())
+    token, _key = api_token_create(user=person.user, name="BI", read_only=True)
+    privacy.person_anonymise(person, user=coordinator)
+    token.refresh_from_db()
+    assert token.revoked_at is not None
+    assert not token.is_usable()
