@@ -37,3 +37,14 @@ def sync_role_groups(sender=None, using="default", apps=global_apps, **kwargs) -
     readable = domain.filter(codename__startswith="view_")
     readers.permissions.add(*readable.exclude(codename__in=READER_WITHHELD))
     readers.permissions.remove(*readable.filter(codename__in=READER_WITHHELD))
+
+
+def role_group(name: str, using: str = "default"):
+    """The role group ``name``, (re)created with its permissions if it is missing (a flushed database)."""
+    from django.contrib.auth.models import Group
+
+    group = Group.objects.using(using).filter(name=name).first()
+    if group is None:
+        sync_role_groups(using=using)
+        group = Group.objects.using(using).get(name=name)
+    return group

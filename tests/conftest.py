@@ -3,12 +3,11 @@ import socket
 from urllib.parse import urlparse
 
 import pytest
-from django.contrib.auth.models import Group
 from django.utils import timezone, translation
 from rest_framework.test import APIClient
 
 from samverkan_project.celery import app as celery_app
-from stakeholders.roles import COORDINATORS, READERS
+from stakeholders.roles import COORDINATORS, READERS, role_group
 from tests.factories import UserFactory
 
 
@@ -69,14 +68,14 @@ def _celery_eager(request):
 @pytest.fixture
 def coordinator(db):
     user = UserFactory(username="samordnare", is_staff=True)
-    user.groups.add(Group.objects.get(name=COORDINATORS))
+    user.groups.add(role_group(COORDINATORS))
     return user
 
 
 @pytest.fixture
 def reader(db):
     user = UserFactory(username="lasare", is_staff=True)
-    user.groups.add(Group.objects.get(name=READERS))
+    user.groups.add(role_group(READERS))
     return user
 
 

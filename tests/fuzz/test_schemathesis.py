@@ -13,7 +13,6 @@ from collections import Counter
 import pytest
 import schemathesis
 from django.apps import apps
-from django.contrib.auth.models import Group
 from django.core import signals
 from django.core.management import call_command
 from django.core.wsgi import get_wsgi_application
@@ -31,7 +30,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from stakeholders.roles import COORDINATORS
+from stakeholders.roles import COORDINATORS, role_group
 from tests.factories import UserFactory
 
 if os.environ.get("FUZZ_API") != "1":
@@ -141,7 +140,7 @@ def coordinator_headers(django_db_setup, django_db_blocker):
         call_command("seed_demo", verbosity=0)
         call_command("scan_risks", verbosity=0)
         user = UserFactory(username="fuzz-samordnare", is_staff=True)
-        user.groups.add(Group.objects.get(name=COORDINATORS))
+        user.groups.add(role_group(COORDINATORS))
         token = Token.objects.create(user=user)
         for label in {*RESOURCE_MODELS.values(), *FOREIGN_KEYS.values()}:
             REAL_IDS[label] = list(apps.get_model(label).objects.order_by("pk").values_list("pk", flat=True)) or [1]

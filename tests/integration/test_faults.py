@@ -31,7 +31,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext
@@ -40,7 +39,7 @@ from rest_framework.authtoken.models import Token
 from assessments import bench, selectors
 from assessments.choices import FlagStatus, ScanStatus
 from assessments.models import Answer, RiskFlag, RiskScan
-from stakeholders.roles import COORDINATORS
+from stakeholders.roles import COORDINATORS, role_group
 from tests.assessments.answer_helpers import complete_answers, invite, open_round
 from tests.factories import UserFactory
 from tests.integration.conftest import ROOT, subprocess_env, wait_for
@@ -263,7 +262,7 @@ def coordinator_with_token():
     user = UserFactory(username="feltest", is_staff=True)
     user.set_password(PASSWORD)
     user.save()
-    user.groups.add(Group.objects.get(name=COORDINATORS))
+    user.groups.add(role_group(COORDINATORS))
     return user, Token.objects.create(user=user).key
 
 

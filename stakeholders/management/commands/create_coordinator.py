@@ -4,12 +4,11 @@ import secrets
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
 from assessments.models import RiskReportSubscription
-from stakeholders.roles import COORDINATORS
+from stakeholders.roles import COORDINATORS, role_group
 
 
 class Command(BaseCommand):
@@ -36,7 +35,7 @@ class Command(BaseCommand):
             password_file.chmod(0o600)
         else:
             password = password_file.read_text().strip()
-        user.groups.add(Group.objects.get(name=COORDINATORS))
+        user.groups.add(role_group(COORDINATORS))
         # The coordinator login receives the whole portfolio's weekly risk report (unsubscribe in the admin).
         RiskReportSubscription.objects.get_or_create(user=user)
         self.stdout.write(

@@ -32,7 +32,7 @@ import urllib.request
 from pathlib import Path
 
 from django.conf import settings
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.test import override_settings
@@ -48,7 +48,7 @@ from assessments.models import AssessmentRound, Instrument, Respondent
 from assessments.tokens import new_nonce, token_digest, token_for
 from samverkan_project import loadtest
 from stakeholders.models import Person
-from stakeholders.roles import READERS
+from stakeholders.roles import READERS, role_group
 
 USERNAME = "loadtest"
 ROUND_MARK = "loadtest"  # the agreements of the load test's rounds are found by this reference prefix
@@ -128,7 +128,7 @@ class Command(BaseCommand):
     def reader_token(self) -> str:
         """A reading account (the Readers group: every view permission) and its token."""
         user, _created = User.objects.get_or_create(username=USERNAME, defaults={"is_staff": True})
-        user.groups.add(Group.objects.get(name=READERS))
+        user.groups.add(role_group(READERS))
         return Token.objects.get_or_create(user=user)[0].key
 
     @transaction.atomic
