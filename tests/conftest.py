@@ -49,19 +49,25 @@ def pytest_collection_modifyitems(config, items):
 @pytest.fixture(autouse=True)
 def _shipped_data(request):
     """A transactional test starts from what migrate ships (content types, permissions, role groups,
-    instruments) even when an earlier flush left them out (a flush after a serialized-rollback test emits no
-    post_migrate)."""
+    instruments) even when an earlier flush left the database empty: from the serialized copy of the
+    migrated database when the run made one, else by emitting post_migrate."""
     if "transactional_db" in request.fixturenames or "live_server" in request.fixturenames:
         request.getfixturevalue("transactional_db")
         from django.contrib.auth.models import Group, Permission
         from django.contrib.contenttypes.models import ContentType
         from django.core.management.sql import emit_post_migrate_signal
+        from django.db import connection
 
         from assessments.models import Instrument
 
         if not (Permission.objects.exists() and Group.objects.exists() and Instrument.objects.exists()):
+            serialized = getattr(connection, "_test_serialized_contents", None)
+            if serialized and not ContentType.objects.exists():
+                connection.creation.deserialize_db_from_string(serialized)
+            else:
+                ContentType.objects.clear_cache()
+                emit_post_migrate_signal(0, False, "default")
             ContentType.objects.clear_cache()
-            emit_post_migrate_signal(0, False, "default")
 
 
 @pytest.fixture(autouse=True)
