@@ -482,7 +482,7 @@ class RoundChangeForm(forms.ModelForm):
 
     def clean_closes_on(self):
         closes_on = self.cleaned_data["closes_on"]
-        problem = instrument_services.closes_on_problem(self.instance, closes_on)
+        problem = rounds.closes_on_problem(self.instance, closes_on)
         if problem:
             raise ValidationError(problem)
         return closes_on
@@ -573,23 +573,23 @@ class AssessmentRoundAdmin(admin.ModelAdmin):
         return (*fixed, "closes_on") if obj is not None and obj.status == RoundStatus.CLOSED else fixed
 
     def has_delete_permission(self, request, obj=None):
-        if obj is not None and instrument_services.round_has_answers(obj):
+        if obj is not None and rounds.round_has_answers(obj):
             return False
         return super().has_delete_permission(request, obj)
 
     def delete_model(self, request, obj):
-        instrument_services.round_delete(round_=obj)
+        rounds.round_delete(round_=obj)
 
     def delete_queryset(self, request, queryset):
         for round_ in queryset:
             try:
-                instrument_services.round_delete(round_=round_)
+                rounds.round_delete(round_=round_)
             except ValidationError as exc:
                 self.message_user(request, f"{round_}: {' '.join(exc.messages)}", messages.ERROR)
 
     def save_model(self, request, obj, form, change):
         if "closes_on" in form.changed_data:
-            instrument_services.round_closes_on_set(round_=obj, closes_on=form.cleaned_data["closes_on"])
+            rounds.round_closes_on_set(round_=obj, closes_on=form.cleaned_data["closes_on"])
 
     # --- columns ---
 

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from agreements.choices import AgreementStatus
 from agreements.models import Agreement, Representative, Responsibility
 from assessments.choices import RoundStatus
-from assessments.models import AssessmentRound, Instrument, Item, Respondent
+from assessments.models import Answer, AssessmentRound, Instrument, Item, Respondent
 from assessments.tokens import new_nonce, token_digest, token_for
 from stakeholders.models import Person
 
@@ -194,6 +194,60 @@ def round_close(round_: AssessmentRound) -> None:
         round_.status = RoundStatus.CLOSED
         round_.closed_at = timezone.now()
         round_.save(update_fields=["status", "closed_at"])
+
+
+class RoundHasAnswers(ValidationError):
+    """A round somebody has answered is kept: its results are part of the agreement's history."""
+
+
+def round_has_answers(round_: AssessmentRound) -> bool:
+    """Whether anybody has answered (answers are saved with the respondent's ``responded_at``); a row from
+    :func:`assessments.instrument_services.round_list` answers from its count."""
+    answered = getattr(round_, "answered_count", None)
+    if answered is not None:
+        return answered > 0
+    return (
+        round_.respondents.filter(responded_at__isnull=False).exists()
+        or Answer.objects.filter(respondent__round=round_).exists()
+    )
+
+
+def closes_on_problem(round_: AssessmentRound, closes_on: date, *, today: date | None = None) -> str | None:
+    """Why a round's closing date cannot be moved to ``closes_on``, or None."""
+    today = today or timezone.localdate()
+    if round_.status == RoundStatus.CLOSED:
+        return _("The round is closed; its closing date can no longer change.")
+    if round_.opens_on and closes_on < round_.opens_on:
+        return _("A round cannot close before it opens.")
+    if closes_on < today and closes_on != round_.closes_on:
+        return _("The closing date has already passed.")
+    return None
+
+
+def round_closes_on_set(*, round_: AssessmentRound, closes_on: date, today: date | None = None) -> AssessmentRound:
+    """Move the closing date of a round that has not closed (not into the past)."""
+    with transaction.atomic():
+        locked = AssessmentRound.objects.select_for_update().get(pk=round_.pk)
+        problem = closes_on_problem(locked, closes_on, today=today)
+        if problem:
+            raise ValidationError({"closes_on": problem})
+        locked.closes_on = closes_on
+        locked.full_clean()
+        locked.save(update_fields=["closes_on"])
+    round_.closes_on = closes_on
+    return locked
+
+
+def round_delete(*, round_: AssessmentRound) -> None:
+    """Delete a round nobody has answered (with its respondents and their unused links)."""
+    with transaction.atomic():
+        locked = AssessmentRound.objects.select_for_update().get(pk=round_.pk)
+        if round_has_answers(locked):
+            raise RoundHasAnswers(
+                _("Somebody has answered this round; it is kept with its results. Close it instead."),
+                code="has_answers",
+            )
+        locked.delete()
 
 
 def due_instrument(agreement: Agreement, last_round: AssessmentRound | None) -> Instrument | None:

@@ -237,7 +237,7 @@ class AssessmentRoundUpdateSerializer(serializers.Serializer):
 
     def update(self, instance, validated_data):
         try:
-            return instrument_services.round_closes_on_set(round_=instance, closes_on=validated_data["closes_on"])
+            return rounds.round_closes_on_set(round_=instance, closes_on=validated_data["closes_on"])
         except DjangoValidationError as exc:
             raise serializers.ValidationError(validation_detail(exc, AssessmentRound)) from exc
 
@@ -380,7 +380,7 @@ class AssessmentRoundViewSet(viewsets.ModelViewSet):
 
     def destroy(self, request, *args, **kwargs):
         try:
-            instrument_services.round_delete(round_=self.get_object())
-        except instrument_services.RoundHasAnswers as exc:
+            rounds.round_delete(round_=self.get_object())
+        except rounds.RoundHasAnswers as exc:
             return Response({"detail": " ".join(exc.messages)}, status=status.HTTP_409_CONFLICT)
         return Response(status=status.HTTP_204_NO_CONTENT)
