@@ -1,9 +1,8 @@
-"""Instruments and rounds as coordinators edit them: new versions of an instrument, the checks of an
-instrument's bands and items, a round's closing date and its deletion, and the querysets the admin and
-the API list them with.
+"""Instruments as coordinators edit them: new versions, the checks of an instrument's bands and items,
+and the querysets the admin and the API list instruments and rounds with.
 
-Starting rounds, respondents, invitations and closing live in assessments.rounds; this module only adds
-what the admin and the API need beyond them.
+A round's lifecycle (start, respondents, invitations, closing date, close, delete) lives in
+assessments.rounds.
 """
 
 from __future__ import annotations
