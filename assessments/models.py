@@ -39,12 +39,25 @@ class RiskFlag(models.Model):
         null=True,
         blank=True,
         related_name="risk_flags",
+        db_index=False,
     )
     party = models.ForeignKey(
-        Party, verbose_name=_("party"), on_delete=models.CASCADE, null=True, blank=True, related_name="risk_flags"
+        Party,
+        verbose_name=_("party"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="risk_flags",
+        db_index=False,
     )
     person = models.ForeignKey(
-        Person, verbose_name=_("person"), on_delete=models.CASCADE, null=True, blank=True, related_name="risk_flags"
+        Person,
+        verbose_name=_("person"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="risk_flags",
+        db_index=False,
     )
     responsibility = models.ForeignKey(
         Responsibility,
@@ -53,6 +66,7 @@ class RiskFlag(models.Model):
         null=True,
         blank=True,
         related_name="risk_flags",
+        db_index=False,
     )
     details = models.JSONField(_("details"), default=dict, blank=True)
     first_seen_at = models.DateTimeField(_("first seen"))
@@ -68,6 +82,7 @@ class RiskFlag(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        db_index=False,
     )
     acknowledgement_note = models.TextField(_("note"), blank=True)
     # Who acknowledged or edited a flag, and when. The scan writes with bulk statements, which leave no history
@@ -102,11 +117,22 @@ class RiskFlag(models.Model):
                 condition=Q(last_seen_at__gte=models.F("first_seen_at")), name="riskflag_seen_in_order"
             ),
         ]
+        # A first scan inserts thousands of flags, and each index costs every insert: the agreement is found
+        # through (agreement, status), and the other subjects and times, which most flags lack, are indexed
+        # only where set (a lookup by one of them implies it is set, so PostgreSQL uses the partial index).
         indexes = [
             models.Index(fields=["status", "severity"]),
             models.Index(fields=["agreement", "status"]),
             models.Index(fields=["first_seen_at"]),
-            models.Index(fields=["resolved_at"]),
+            models.Index(fields=["resolved_at"], condition=Q(resolved_at__isnull=False), name="riskflag_resolved_at"),
+            models.Index(fields=["party"], condition=Q(party__isnull=False), name="riskflag_party"),
+            models.Index(fields=["person"], condition=Q(person__isnull=False), name="riskflag_person"),
+            models.Index(
+                fields=["responsibility"], condition=Q(responsibility__isnull=False), name="riskflag_responsibility"
+            ),
+            models.Index(
+                fields=["acknowledged_by"], condition=Q(acknowledged_by__isnull=False), name="riskflag_acknowledged_by"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -3,8 +3,8 @@ acknowledging a flag.
 
 A scan reads the facts once (assessments.selectors), runs the registered pure rules
 (assessments.risks) and reconciles: new findings open flags, persisting ones are touched, vanished
-ones are resolved, with bulk statements. The conditional unique constraint on RiskFlag makes two
-scans at once harmless: the second one's inserts of the same findings are ignored.
+ones are resolved, with bulk statements. Reconciles take turns under a lock, and the conditional
+unique constraint on RiskFlag stands behind it: two scans at once cannot open a finding twice.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from kombu.exceptions import OperationalError as KombuOperationalError
 
 from assessments import risks, selectors
-from assessments.choices import UNRESOLVED, FlagStatus, ScanStatus, ScanTrigger
+from assessments.choices import UNRESOLVED, FlagStatus, ScanStatus, ScanTrigger, SubjectType
 from assessments.models import RiskFlag, RiskScan
 
 logger = logging.getLogger(__name__)
@@ -71,10 +71,19 @@ def latest_scan_start():
     )
 
 
+# The key of the transaction-level advisory lock under which flags are reconciled on PostgreSQL.
+RECONCILE_LOCK = 7_321_504_118
+
+
 @transaction.atomic
 def flags_reconcile(*, findings: list[risks.Finding], scope: Q, now=None) -> ReconcileCounts:
     """Make the unresolved flags within ``scope`` match ``findings`` with three statements, whatever
-    the sizes: insert the new, update the changed, resolve the vanished.
+    the sizes, after taking the reconcile lock: read the unresolved flags, insert the new, update the
+    changed and resolve the vanished (on PostgreSQL in one statement).
+
+    Reconciles run one at a time (an advisory lock on PostgreSQL; SQLite takes its write lock at BEGIN), and
+    each reads the flags only once it holds the lock: a second scan at the same moment finds the first one's
+    flags and opens none of them again. The conditional unique constraint stands behind this.
 
     A persisting flag whose details did not change is not written at all: an unresolved flag is by
     construction seen by every successful scan since it opened, so its ``last_seen_at`` is derived
@@ -85,6 +94,9 @@ def flags_reconcile(*, findings: list[risks.Finding], scope: Q, now=None) -> Rec
     found: dict[tuple[str, str], risks.Finding] = {}
     for finding in findings:
         found.setdefault((finding.rule, finding.subject_key), finding)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [RECONCILE_LOCK])
     existing = {
         (rule, key): (flag_id, details)
         for flag_id, rule, key, details in selectors.rows(
@@ -95,24 +107,27 @@ def flags_reconcile(*, findings: list[risks.Finding], scope: Q, now=None) -> Rec
     }
     new = [(key, finding) for key, finding in found.items() if key not in existing]
     vanished = [flag_id for key, (flag_id, _details) in existing.items() if key not in found]
-    changed = {
-        flag_id: dict(found[key].details)
-        for key, (flag_id, details) in existing.items()
-        if key in found and _decoded(details) != found[key].details
-    }
+    decoded: dict = {}  # JSON text → value: most findings share a handful of details
+    changed = {}
+    for key, (flag_id, details) in existing.items():
+        finding = found.get(key)
+        if finding is None:
+            continue
+        if isinstance(details, str | bytes):
+            stored = decoded.get(details)
+            if stored is None:
+                stored = decoded[details] = _decoded(details)
+        else:
+            stored = details
+        if stored != finding.details:
+            changed[flag_id] = dict(finding.details)
     _flags_insert(new, now)
-    _flags_update_details(changed, now)
-    # A vanished flag was last seen by the latest successful scan before this one.
-    RiskFlag.objects.filter(id__in=[NO_ID, *vanished], status__in=UNRESOLVED).update(
-        status=FlagStatus.RESOLVED,
-        resolved_at=now,
-        last_seen_at=Greatest(F("last_seen_at"), Coalesce(latest_scan_start(), F("last_seen_at"))),
-    )
+    _flags_update(changed, vanished, now)
     persisting = len(existing) - len(vanished)
     return ReconcileCounts(findings=len(found), new=len(new), persisting=persisting, resolved=len(vanished))
 
 
-# The columns of a new flag that come from its finding, in the order ``_finding_columns`` gives them.
+# The columns of a new flag that come from its finding, in the order ``_finding_rows`` gives them.
 FINDING_COLUMNS = (
     "rule",
     "severity",
@@ -126,32 +141,33 @@ FINDING_COLUMNS = (
 )
 
 
-def _finding_columns(new: list[tuple[tuple[str, str], risks.Finding]]) -> list[list]:
-    """The new flags column by column (``FINDING_COLUMNS``), details as JSON text."""
-    severity = {rule.code: rule.severity for rule in risks.rules()}
-    columns: list[list] = [[] for _ in FINDING_COLUMNS]
-    rule_, severity_, type_, key_, agreement_, party_, person_, role_, details_ = (col.append for col in columns)
+def _finding_rows(new: list[tuple[tuple[str, str], risks.Finding]], constants: tuple) -> list[tuple]:
+    """The new flags as rows: ``FINDING_COLUMNS`` (details as JSON text), then ``constants``."""
+    severity = {rule.code: str(rule.severity) for rule in risks.rules()}
+    subject_types = {str(value): str(value) for value in SubjectType.values}  # plain str, not the enum
     dumps = json.dumps
-    for (rule, key), finding in new:
-        rule_(rule)
-        severity_(severity[rule])
-        type_(finding.subject_type)
-        key_(key)
-        agreement_(finding.agreement_id)
-        party_(finding.party_id)
-        person_(finding.person_id)
-        role_(finding.responsibility_id)
-        details_(dumps(dict(finding.details)) if finding.details else "{}")
-    return columns
+    return [
+        (
+            rule,
+            severity[rule],
+            subject_types[finding.subject_type],
+            key,
+            finding.agreement_id,
+            finding.party_id,
+            finding.person_id,
+            finding.responsibility_id,
+            dumps(dict(finding.details)) if finding.details else "{}",
+            *constants,
+        )
+        for (rule, key), finding in new
+    ]
 
 
 def _flags_insert(new: list[tuple[tuple[str, str], risks.Finding]], now) -> None:
-    """Open a flag per new finding, in one statement. A concurrent scan may have opened the same
-    findings a moment ago: the conditional unique constraint turns those rows into no-ops
-    (``ON CONFLICT DO NOTHING``) instead of duplicates.
+    """Open a flag per new finding, in one statement.
 
-    On PostgreSQL the rows go as one array per column (``unnest``), with no model instances: on a
-    first scan this is most of the scan's Python time. Elsewhere, ``bulk_create``."""
+    On PostgreSQL the rows are streamed with ``COPY`` (no model instances, no parameter arrays to parse): on
+    a first scan, with thousands of new flags, this is most of the scan. Elsewhere, ``bulk_create``."""
     if not new:
         return
     if connection.vendor != "postgresql":
@@ -176,7 +192,7 @@ def _flags_insert(new: list[tuple[tuple[str, str], risks.Finding]], now) -> None
             ignore_conflicts=True,
         )
         return
-    given = {"status": FlagStatus.OPEN, "first_seen_at": now, "last_seen_at": now}
+    given = {"status": str(FlagStatus.OPEN), "first_seen_at": now, "last_seen_at": now}
     fields = {field.attname: field for field in RiskFlag._meta.concrete_fields}
     # Every other column takes its model default (none, empty note...), as bulk_create would give it.
     constant = [
@@ -184,28 +200,25 @@ def _flags_insert(new: list[tuple[tuple[str, str], risks.Finding]], now) -> None
         for name, field in fields.items()
         if name not in FINDING_COLUMNS and not field.primary_key and field.db_default is NOT_PROVIDED
     ]
-    quote, table = connection.ops.quote_name, connection.ops.quote_name(RiskFlag._meta.db_table)
-    names = ", ".join(quote(fields[name].column) for name in FINDING_COLUMNS) + "".join(
+    values = tuple(
+        given[field.attname] if field.attname in given else field.get_db_prep_save(field.get_default(), connection)
+        for field in constant
+    )
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(fields[name].column) for name in FINDING_COLUMNS) + "".join(
         f", {quote(field.column)}" for field in constant
     )
-    arrays = ", ".join(f"%s::{fields[name].db_type(connection)}[]" for name in FINDING_COLUMNS)
-    scalars = "".join(f", %s::{field.db_type(connection)}" for field in constant)
-    params = [
-        *(
-            field.get_db_prep_save(given[field.attname] if field.attname in given else field.get_default(), connection)
-            for field in constant
-        ),
-        *_finding_columns(new),
-    ]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} ({names}) SELECT u.*{scalars} FROM unnest({arrays}) AS u ON CONFLICT DO NOTHING",
-            params,
-        )
+    statement = f"COPY {quote(RiskFlag._meta.db_table)} ({columns}) FROM STDIN"
+    with connection.cursor() as cursor, cursor.copy(statement) as copy:
+        write = copy.write_row
+        for row in _finding_rows(new, values):
+            write(row)
 
 
-def _flags_update_details(changed: dict[int, dict], now) -> None:
-    """Store the new details of the flags whose finding changed (one statement, even for none)."""
+def _flags_update(changed: dict[int, dict], vanished: list[int], now) -> None:
+    """Store the new details of the flags whose finding changed, and resolve those whose finding vanished
+    (on PostgreSQL one statement, even for none). A vanished flag was last seen by the latest successful
+    scan before this one."""
     if connection.vendor != "postgresql":
         RiskFlag.objects.filter(id__in=[NO_ID, *changed]).update(
             details=Case(
@@ -217,14 +230,39 @@ def _flags_update_details(changed: dict[int, dict], now) -> None:
             ),
             last_seen_at=now,
         )
+        RiskFlag.objects.filter(id__in=[NO_ID, *vanished], status__in=UNRESOLVED).update(
+            status=FlagStatus.RESOLVED,
+            resolved_at=now,
+            last_seen_at=Greatest(F("last_seen_at"), Coalesce(latest_scan_start(), F("last_seen_at"))),
+        )
         return
     table = connection.ops.quote_name(RiskFlag._meta.db_table)
+    latest_sql, latest_params = (
+        RiskScan.objects.filter(status=ScanStatus.SUCCEEDED)
+        .order_by("-started_at")
+        .values("started_at")[:1]
+        .query.sql_with_params()
+    )
+    # A row with no details is a vanished flag.
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {table} AS flag SET details = changed.details, last_seen_at = %s "
-            f"FROM unnest(%s::{RiskFlag._meta.pk.rel_db_type(connection)}[], %s::jsonb[]) AS changed(id, details) "
-            "WHERE flag.id = changed.id",
-            [now, list(changed), [json.dumps(details) for details in changed.values()]],
+            f"UPDATE {table} AS flag SET "
+            "status = CASE WHEN c.details IS NULL THEN %s ELSE flag.status END, "
+            "resolved_at = CASE WHEN c.details IS NULL THEN %s ELSE flag.resolved_at END, "
+            "details = COALESCE(c.details, flag.details), "
+            "last_seen_at = CASE WHEN c.details IS NULL "
+            f"THEN GREATEST(flag.last_seen_at, COALESCE(({latest_sql}), flag.last_seen_at)) ELSE %s END "
+            f"FROM unnest(%s::{RiskFlag._meta.pk.rel_db_type(connection)}[], %s::jsonb[]) AS c(id, details) "
+            "WHERE flag.id = c.id AND flag.status IN (%s, %s)",
+            [
+                str(FlagStatus.RESOLVED),
+                now,
+                *latest_params,
+                now,
+                [*changed, *vanished],
+                [json.dumps(details) for details in changed.values()] + [None] * len(vanished),
+                *(str(status) for status in UNRESOLVED),
+            ],
         )
 
 

@@ -103,16 +103,6 @@ def test_the_database_refuses_a_second_unresolved_flag_for_the_same_finding():
 
 
 @pytest.mark.django_db
-def test_reconcile_ignores_a_finding_another_scan_just_opened():
-    [agreement] = risky()
-    other = RiskFlagFactory(agreement=agreement, rule="review_overdue", subject_key=f"agreement:{agreement.pk}")
-    # As if this scan read the flags before the other one inserted: its insert is a no-op, not an error.
-    found = finding(agreement.pk, next_review_on="2026-01-01")
-    services._flags_insert([((found.rule, found.subject_key), found)], timezone.now())
-    assert list(unresolved().values_list("id", flat=True)) == [other.pk]
-
-
-@pytest.mark.django_db
 def test_a_new_flag_gets_every_column_of_its_finding():
     [agreement] = risky()
     role = agreement.responsibilities.first()

@@ -4,7 +4,8 @@ import threading
 import time
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
+from django.db.models import Q
 from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
 from agreements.choices import AgreementStatus
@@ -150,6 +151,41 @@ def test_two_scans_at_once_leave_one_flag_per_finding(transactional_db, integrat
         keys = unresolved_keys()
         assert len(keys) == len(set(keys)) == len(expected)
         assert set(keys) == expected
+
+
+def test_a_reconcile_waits_for_the_one_in_progress_and_opens_nothing_twice(transactional_db, integration_services):
+    """The race the reconcile lock closes: scan B reads the flags while scan A has inserted its own but not
+    committed. B must wait for A and then find A's flags, not stream the same rows into the table."""
+    [agreement] = risky_portfolio(1)
+    found = risks.Finding("review_overdue", "agreement", agreement_id=agreement.pk, details={"due": "2026-01-01"})
+    inserted, commit, results, errors = threading.Event(), threading.Event(), {}, []
+
+    def reconcile(name, hold=False):
+        try:
+            with transaction.atomic():
+                results[name] = services.flags_reconcile(findings=[found], scope=Q())
+                if hold:
+                    inserted.set()
+                    assert commit.wait(30)
+        except Exception as exc:  # collected and asserted below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    first = threading.Thread(target=reconcile, args=("first", True))
+    first.start()
+    assert inserted.wait(30)
+    second = threading.Thread(target=reconcile, args=("second",))
+    second.start()
+    second.join(1)
+    assert second.is_alive(), "the second reconcile did not wait for the first one's lock"
+    commit.set()
+    first.join(30)
+    second.join(30)
+    assert errors == []
+    assert (results["first"].new, results["first"].persisting) == (1, 0)
+    assert (results["second"].new, results["second"].persisting) == (0, 1)
+    assert unresolved_keys() == [("review_overdue", f"agreement:{agreement.pk}")]
 
 
 @pytest.mark.parametrize("status", [ScanStatus.SUCCEEDED])
