@@ -35,6 +35,7 @@ DECIDE = str(Mandate.DECIDE)
 # Field readers in C, for the cheap checks that settle the common case over thousands of rows.
 _responsible_id = attrgetter("responsible_id")
 _deputy_id = attrgetter("deputy_id")
+_person_id = attrgetter("person_id")
 
 
 def _day(value: str) -> date:
@@ -176,9 +177,12 @@ def person_overload_in_agreement(agreement: AgreementFacts, ctx: ScanContext):
     total = len(agreement.roles)
     if total < ctx.limits["RISK_OVERLOAD_MIN_RESPONSIBILITIES"]:
         return
-    held_by = Counter(map(_responsible_id, agreement.roles))
+    responsible = list(map(_responsible_id, agreement.roles))
+    if total - len(set(responsible)) + 1 < ctx.limits["RISK_OVERLOAD_SHARE"] * total:
+        return  # so many different people that nobody can hold that share (the common case, cheaply)
+    held_by = Counter(responsible)
     if max(held_by.values()) / total < ctx.limits["RISK_OVERLOAD_SHARE"]:
-        return  # nobody holds that share (the common case)
+        return
     for person_id, held in sorted(held_by.items()):
         share = held / total
         if share >= ctx.limits["RISK_OVERLOAD_SHARE"]:
@@ -356,8 +360,20 @@ def _describe_departed(flag) -> str:
     ),
 )
 def departed_person(agreement: AgreementFacts, ctx: ScanContext):
-    if agreement.status != AgreementStatus.ACTIVE or not ctx.departed:
+    departed = ctx.departed
+    if agreement.status != AgreementStatus.ACTIVE or not departed:
         return
+    if (
+        agreement.coordinator_id not in departed
+        and departed.isdisjoint(map(_responsible_id, agreement.roles))
+        and departed.isdisjoint(map(_deputy_id, agreement.roles))
+        and all(
+            departed.isdisjoint(map(_person_id, party.representatives))
+            and departed.isdisjoint(map(_person_id, party.anchorings))
+            for party in agreement.parties
+        )
+    ):
+        return  # nobody in it has left (the common case, cheaply)
     held: dict[int, set[str]] = defaultdict(set)
     if agreement.coordinator_id in ctx.departed:
         held[agreement.coordinator_id].add("coordinator")
