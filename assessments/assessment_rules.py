@@ -31,14 +31,14 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import Count, Max, Min, Q, Sum
+from django.db.models import Count, Max, Min, Sum
 from django.utils import translation
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from agreements.choices import AgreementStatus
-from assessments.choices import ItemKind, RoundStatus, Severity, SubjectType
+from assessments.choices import RoundStatus, Severity, SubjectType
 from assessments.risks import AgreementFacts, Finding, ScanContext, register_loader, register_rule
 
 FACTS_KEY = "assessments"
@@ -167,85 +167,55 @@ def _share(value) -> Fraction:
 @register_loader(FACTS_KEY)
 def load_assessment_facts(agreement_ids: list[int], ctx: ScanContext) -> dict[int, AssessmentFacts]:
     """Each active agreement's round facts (one query, whatever the number of rounds and answers; the
-    instruments' bands come with the scan context).
+    instruments, their scored items and bands come with the scan context).
 
+    The submitted answers are aggregated per (round, item) in the database, grouped by narrow columns only:
+    grouping by the instruments' and items' texts as well made PostgreSQL sort every answer with them.
     The agreements are selected by the range of ``agreement_ids`` rather than an IN list of them (a whole
     portfolio's ids would exceed SQLite's parameter limit); agreements outside the list are dropped.
     """
-    from assessments.models import AssessmentRound
+    from assessments.models import Answer
     from assessments.selectors import rows
 
     if not agreement_ids:
         return {}
     wanted = set(agreement_ids)
-    submitted_scores = Q(
-        respondents__responded_at__isnull=False,
-        respondents__answers__item__kind=ItemKind.SCALE,
-        respondents__answers__value__isnull=False,
-    )
-    value = "respondents__answers__value"
-    # One row per (closed round, item with answers); a closed round without answers comes as one row with
-    # no item and n = 0. Ordered latest round first per agreement.
+    round_ = "respondent__round__"
+    # Grouped by (round, item) alone, so PostgreSQL hashes the answers and sorts only the groups; the round's
+    # columns depend on the round and come as aggregates of one value each.
     answer_rows = rows(
-        AssessmentRound.objects.filter(
-            status=RoundStatus.CLOSED,
-            agreement__status=AgreementStatus.ACTIVE,
-            agreement_id__gte=min(agreement_ids),
-            agreement_id__lte=max(agreement_ids),
+        Answer.objects.filter(
+            respondent__round__status=RoundStatus.CLOSED,
+            respondent__round__agreement__status=AgreementStatus.ACTIVE,
+            respondent__round__agreement_id__gte=min(agreement_ids),
+            respondent__round__agreement_id__lte=max(agreement_ids),
+            respondent__responded_at__isnull=False,
+            item_id__in=list(ctx.items) or [0],  # the scored items
+            value__isnull=False,
         )
-        .values_list(
-            "agreement_id",
-            "id",
-            "instrument_id",
-            "instrument__code",
-            "instrument__name_sv",
-            "instrument__name_en",
-            "instrument__scale_min",
-            "instrument__scale_max",
-            "opens_on",
-            "closes_on",
-            "respondents__answers__item__position",
-            "respondents__answers__item__label_sv",
-            "respondents__answers__item__label_en",
-            "respondents__answers__item__text_sv",
-            "respondents__answers__item__text_en",
-        )
+        .values_list("respondent__round_id", "item_id")
         .annotate(
-            n=Count(value, filter=submitted_scores),
-            total=Sum(value, filter=submitted_scores),
-            low=Min(value, filter=submitted_scores),
-            high=Max(value, filter=submitted_scores),
+            agreement=Min(f"{round_}agreement_id"),
+            instrument=Min(f"{round_}instrument_id"),
+            opens=Min(f"{round_}opens_on"),
+            closes=Min(f"{round_}closes_on"),
+            n=Count("value"),
+            total=Sum("value"),
+            low=Min("value"),
+            high=Max("value"),
         )
-        .order_by("agreement_id", "-opens_on", "-id", "respondents__answers__item__position")
+        .order_by("agreement", "-opens", "-respondent__round_id")
     )
-    bands = {instrument_id: [BandFacts(*band) for band in found] for instrument_id, found in ctx.bands.items()}
+    bands = {instrument_id: tuple(BandFacts(*band) for band in found) for instrument_id, found in ctx.bands.items()}
+    instruments, items = ctx.instruments, ctx.items
 
     rounds_of: dict[int, dict[int, RoundFacts]] = defaultdict(dict)  # agreement → round id → facts, in order
-    for (
-        agreement_id,
-        round_id,
-        instrument_id,
-        code,
-        name_sv,
-        name_en,
-        scale_min,
-        scale_max,
-        opens_on,
-        closes_on,
-        position,
-        label_sv,
-        label_en,
-        text_sv,
-        text_en,
-        n,
-        total,
-        low,
-        high,
-    ) in answer_rows:
+    for round_id, item_id, agreement_id, instrument_id, opens_on, closes_on, n, total, low, high in answer_rows:
         if agreement_id not in wanted:
             continue
         found = rounds_of[agreement_id].get(round_id)
         if found is None:
+            code, name_sv, name_en, scale_min, scale_max = instruments[instrument_id]
             found = rounds_of[agreement_id][round_id] = RoundFacts(
                 round_id,
                 code,
@@ -255,16 +225,16 @@ def load_assessment_facts(agreement_ids: list[int], ctx: ScanContext) -> dict[in
                 scale_max,
                 _day(opens_on),
                 _day(closes_on),
-                bands=tuple(bands.get(instrument_id, ())),
+                bands=bands.get(instrument_id, ()),
             )
-        if n:
-            found.items[position] = ItemFigures(
-                position, label_sv or text_sv, label_en or text_en or label_sv or text_sv, n, total, low, high
-            )
-    return {
-        agreement_id: assessment_facts([r for r in rounds.values() if r.items])
-        for agreement_id, rounds in rounds_of.items()
-    }
+        position, label_sv, label_en = items[item_id]
+        found.items[position] = ItemFigures(position, label_sv, label_en, n, total, low, high)
+    facts = {}
+    for agreement_id, rounds in rounds_of.items():
+        for found in rounds.values():
+            found.items = dict(sorted(found.items.items()))  # in the instrument's order
+        facts[agreement_id] = assessment_facts(list(rounds.values()))
+    return facts
 
 
 def _day(value) -> date:

@@ -9,6 +9,11 @@ agreements. Every row satisfies the database constraints and the models' ``clean
 (representatives, sponsors, responsible people and deputies belong to a party's organisation or
 lie below it).
 
+Most active agreements are assessed as the schedule would have it: a closed round of one of the two
+shipped instruments within the last year (half of them also one a year before), answered by three to
+six of the agreement's people; some were last assessed more than a year ago, some never. A few rounds
+score low, divide the respondents on one item, or fall clearly below the round before.
+
 Rows are written with ``bulk_create`` in blocks of ``BLOCK`` agreements, each block with its own
 organisations and people and its own random generator seeded from (seed, first agreement index):
 so the same seed gives the same portfolio whether it is generated at once or grown in steps along
@@ -17,10 +22,11 @@ block boundaries (500, then 4,500 more).
 
 from __future__ import annotations
 
+import hashlib
 import math
 import random
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.db import connection, transaction
@@ -35,7 +41,9 @@ from agreements.choices import (
     ResponsibilityKind,
 )
 from agreements.models import Agreement, Anchoring, Party, Representative, Responsibility
-from assessments.models import RiskFlag, RiskScan
+from assessments.choices import ItemKind, RoundStatus
+from assessments.instruments import SAMVERKANSMODELLEN, TESTA_DIN_SAMVERKAN
+from assessments.models import Answer, AssessmentRound, Band, Instrument, Item, Respondent, RiskFlag, RiskScan
 from stakeholders.choices import Sector
 from stakeholders.models import Organization, Person
 
@@ -76,6 +84,14 @@ SECOND_MANDATES = ((Mandate.PREPARE, 60), (Mandate.DECIDE, 25), (Mandate.NONE, 1
 DECISION_SHARE, PLAN_SHARE = 0.80, 0.12  # else neither
 SPONSOR_SHARE = 0.92
 BRIEFING_SHARE = 0.25
+
+# Assessment rounds of active agreements (exact shares per block, positions random).
+ASSESSED_SHARE = 0.80  # a round closed within the last year
+ASSESSED_BEFORE_SHARE = 0.50  # of those: also one a year earlier
+LATE_SHARE = 0.10  # the last round closed 13 to 24 months ago
+LOW_SHARE = DIVIDED_SHARE = DECLINING_SHARE = 0.04  # of the assessed: a low, divided or falling latest round
+RESPONDENTS = (3, 6)  # answering; a third of the rounds also have one who never answered
+ROUND_DAYS = 14
 
 # (sector, name, weight, people weight); a municipality gets förvaltningar below it.
 ORGANIZATION_KINDS = (
@@ -120,7 +136,20 @@ ROLE_TITLES = {
 }
 
 # The tables the generator fills and the wipe empties (the flags and scans about them too).
-DOMAIN_MODELS = (RiskFlag, RiskScan, Anchoring, Representative, Responsibility, Party, Agreement, Person, Organization)
+DOMAIN_MODELS = (
+    RiskFlag,
+    RiskScan,
+    Answer,
+    Respondent,
+    AssessmentRound,
+    Anchoring,
+    Representative,
+    Responsibility,
+    Party,
+    Agreement,
+    Person,
+    Organization,
+)
 
 
 # --- the plan of one block (local indices, no database) ----------------------------------------------
@@ -145,6 +174,16 @@ class _Party:
 
 
 @dataclass
+class _Round:
+    instrument: str  # code
+    closes_on: date
+    level: float  # where the answers lie on the scale, 0 (lowest) to 1 (highest)
+    divided: bool  # the respondents far apart on the first item
+    respondents: list[int]  # who answered
+    silent: int | None  # invited, never answered
+
+
+@dataclass
 class _Agreement:
     number: int
     status: str
@@ -155,6 +194,7 @@ class _Agreement:
     coordinator: int
     parties: list[_Party]
     roles: list[tuple[str, int, int | None]]  # (kind, responsible, deputy)
+    rounds: list[_Round] = field(default_factory=list)  # oldest first
 
 
 @dataclass
@@ -293,6 +333,45 @@ def _dates(rng: random.Random, status: str, today: date, *, expiring: bool, ende
     return valid_from, valid_to, terminated_on
 
 
+def _plan_rounds(rng: random.Random, agreements: list[_Agreement], today: date) -> None:
+    """Assessment rounds for the active agreements that have run long enough to be assessed."""
+    active = [i for i, plan in enumerate(agreements) if plan.status == AgreementStatus.ACTIVE]
+    assessed = _exact(rng, active, ASSESSED_SHARE)
+    late = _exact(rng, [i for i in active if i not in assessed], LATE_SHARE / (1 - ASSESSED_SHARE))
+    before = _exact(rng, sorted(assessed), ASSESSED_BEFORE_SHARE)
+    low = _exact(rng, sorted(assessed), LOW_SHARE)
+    divided = _exact(rng, sorted(assessed - low), DIVIDED_SHARE)
+    declining = _exact(rng, sorted(before - low - divided), DECLINING_SHARE / ASSESSED_BEFORE_SHARE)
+
+    def round_(plan: _Agreement, closes_on: date, level: float, split: bool = False) -> _Round | None:
+        if plan.valid_from is None or closes_on - timedelta(days=ROUND_DAYS) < plan.valid_from:
+            return None  # not before the agreement began
+        people = list(
+            dict.fromkeys(
+                person
+                for _kind, responsible, deputy in plan.roles
+                for person in (responsible, deputy)
+                if person is not None
+            )
+        )
+        answering = rng.sample(people, min(len(people), rng.randint(*RESPONDENTS)))
+        others = [person for person in people if person not in answering]
+        silent = rng.choice(others) if others and rng.random() < 1 / 3 else None
+        instrument = rng.choice((TESTA_DIN_SAMVERKAN, SAMVERKANSMODELLEN))
+        return _Round(instrument, closes_on, level, split, answering, silent)
+
+    for i in sorted(assessed | late):
+        plan = agreements[i]
+        days_ago = rng.randint(395, 730) if i in late else rng.randint(20, 330)
+        level = 0.25 if i in low else rng.uniform(0.55, 0.85)
+        latest = round_(plan, today - timedelta(days=days_ago), level, split=i in divided)
+        earlier = None
+        if i in before:
+            earlier_level = min(1.0, level + 0.3) if i in declining else level + rng.uniform(-0.05, 0.03)
+            earlier = round_(plan, today - timedelta(days=days_ago + 365), earlier_level)
+        plan.rounds = [found for found in (earlier, latest) if found is not None]
+
+
 def _plan_block(start: int, count: int, seed: int, today: date) -> _Block:
     rng = random.Random(f"samverkan-bench:{seed}:{start}")
     orgs = _plan_organizations(rng, start, count)
@@ -352,6 +431,7 @@ def _plan_block(start: int, count: int, seed: int, today: date) -> _Block:
                 start + i, status, valid_from, valid_to, next_review_on, terminated_on, coordinator, parties, roles
             )
         )
+    _plan_rounds(rng, agreements, today)
     return _Block(start, today, orgs, people, agreements)
 
 
@@ -469,6 +549,82 @@ def _write_block(block: _Block, rng: random.Random) -> None:
         ],
         batch_size=BATCH_SIZE,
     )
+    _write_rounds(block, [agreement.pk for agreement in agreements], person_ids, rng)
+
+
+def _write_rounds(block: _Block, agreement_ids: list[int], person_ids: list[int], rng: random.Random) -> None:
+    instruments = {
+        instrument.code: instrument
+        for instrument in Instrument.objects.filter(code__in=(TESTA_DIN_SAMVERKAN, SAMVERKANSMODELLEN), version=1)
+    }
+    if len(instruments) < 2 and any(plan.rounds for plan in block.agreements):
+        raise RuntimeError("The shipped assessment instruments are missing: run manage.py migrate first.")
+    code_of = {instrument.pk: code for code, instrument in instruments.items()}
+    items: dict[str, list[int]] = {code: [] for code in instruments}
+    for item_id, instrument_id in (
+        Item.objects.filter(instrument__in=instruments.values(), kind=ItemKind.SCALE)
+        .order_by("position")
+        .values_list("id", "instrument_id")
+    ):
+        items[code_of[instrument_id]].append(item_id)
+    plans = [
+        (agreement_id, found)
+        for agreement_id, plan in zip(agreement_ids, block.agreements, strict=True)
+        for found in plan.rounds
+    ]
+    rounds = AssessmentRound.objects.bulk_create(
+        [
+            AssessmentRound(
+                agreement_id=agreement_id,
+                instrument=instruments[found.instrument],
+                opens_on=found.closes_on - timedelta(days=ROUND_DAYS),
+                closes_on=found.closes_on,
+                status=RoundStatus.CLOSED,
+                opened_at=_moment(found.closes_on - timedelta(days=ROUND_DAYS)),
+                closed_at=_moment(found.closes_on + timedelta(days=1)),
+            )
+            for agreement_id, found in plans
+        ],
+        batch_size=BATCH_SIZE,
+    )
+    respondents, answering = [], []
+    for round_, (_agreement_id, found) in zip(rounds, plans, strict=True):
+        opened = _moment(round_.opens_on)
+        people = [(person, True) for person in found.respondents]
+        if found.silent is not None:
+            people.append((found.silent, False))
+        for person, answered in people:
+            nonce = hashlib.md5(f"{block.start}:{round_.pk}:{person}".encode()).hexdigest()  # noqa: S324 (an id, not a secret)
+            respondents.append(
+                Respondent(
+                    round_id=round_.pk,
+                    person_id=person_ids[person],
+                    nonce=nonce,
+                    token_digest=hashlib.sha256(f"bench:{nonce}".encode()).hexdigest(),
+                    invited_at=opened,
+                    responded_at=opened + timedelta(days=rng.randint(0, ROUND_DAYS - 1)) if answered else None,
+                )
+            )
+            answering.append(found if answered else None)
+    respondents = Respondent.objects.bulk_create(respondents, batch_size=BATCH_SIZE)
+    answers = []
+    for respondent, found in zip(respondents, answering, strict=True):
+        if found is None:
+            continue
+        instrument = instruments[found.instrument]
+        low, high = instrument.scale_min, instrument.scale_max
+        for n, item_id in enumerate(items[found.instrument]):
+            if n == 0 and found.divided:
+                value = rng.choice((low, high))
+            else:
+                value = round(low + (high - low) * min(1.0, max(0.0, rng.gauss(found.level, 0.08))))
+            answers.append(Answer(respondent_id=respondent.pk, item_id=item_id, value=value))
+    Answer.objects.bulk_create(answers, batch_size=BATCH_SIZE)
+
+
+def _moment(day: date):
+    """Noon of ``day`` in the current time zone."""
+    return timezone.make_aware(datetime.combine(day, time(12)))
 
 
 def grow_to(total: int, *, seed: int = 0, today: date | None = None) -> int:
@@ -487,7 +643,9 @@ def grow_to(total: int, *, seed: int = 0, today: date | None = None) -> int:
         added += count
     if added and connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("ANALYZE " + ", ".join(connection.ops.quote_name(m._meta.db_table) for m in DOMAIN_MODELS))
+            # The instruments' tables too: the scan joins them, and shipped rows alone never trigger autovacuum.
+            analyzed = (*DOMAIN_MODELS, Instrument, Item, Band)
+            cursor.execute("ANALYZE " + ", ".join(connection.ops.quote_name(m._meta.db_table) for m in analyzed))
     return added
 
 

@@ -86,6 +86,10 @@ class ScanContext:
     limits: Mapping[str, Any]  # the RISK_* settings (thresholds), read once per scan
     # instrument id → its result bands (min_total, max_total, label_sv, label_en), lowest first
     bands: Mapping[int, tuple[tuple[int, int, str, str], ...]] = field(default_factory=dict)
+    # instrument id → (code, name_sv, name_en, scale_min, scale_max)
+    instruments: Mapping[int, tuple[str, str, str, int, int]] = field(default_factory=dict)
+    # scored item id → (position, short name in Swedish, in English), each falling back on the question
+    items: Mapping[int, tuple[int, str, str]] = field(default_factory=dict)
 
     def is_active(self, person_id: int | None) -> bool:
         return person_id is not None and person_id not in self.departed

@@ -26,14 +26,14 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Cast, Coalesce, Greatest
+from django.db.models.functions import Cast, Coalesce, Greatest, NullIf
 from django.utils import timezone
 
 from agreements.choices import AgreementStatus
 from agreements.models import Agreement, Anchoring, Party, Representative, Responsibility
 from assessments import risks
-from assessments.choices import SEVERITY_ORDER, UNRESOLVED, Severity
-from assessments.models import Band, ReportDelivery, RiskFlag, RiskScan
+from assessments.choices import SEVERITY_ORDER, UNRESOLVED, ItemKind, Severity
+from assessments.models import Band, Instrument, Item, ReportDelivery, RiskFlag, RiskScan
 from stakeholders.models import Organization, Person
 
 # Agreements a scan reads: rules decide per status; closed agreements only have flags to resolve.
@@ -49,44 +49,79 @@ def risk_limits() -> dict:
 
 
 def scan_context(today=None) -> risks.ScanContext:
-    """Who has left, which organisations lie inside which, and the instruments' result bands: one query
-    (a UNION ALL of the three small reads, so loaders and rules add none of their own)."""
+    """Who has left, which organisations lie inside which, and the instruments with their scored items and
+    result bands: one query (a UNION ALL of the small reads, so loaders and rules add none of their own)."""
     today = today or timezone.localdate()
     no_int, no_text = Cast(Value(None), IntegerField()), Value("", output_field=CharField())
+
+    def kind(code: str) -> Value:
+        return Value(code, output_field=CharField())
+
+    def named(*fields: str) -> Coalesce:
+        """The first of ``fields`` that is not empty."""
+        return Coalesce(*(NullIf(name, Value("")) for name in fields[:-1]), fields[-1], output_field=CharField())
+
     departed = (
         Person.objects.departed(on=today)
         .order_by()
-        .values_list(Value("p", output_field=CharField()), "id", no_int, no_int, no_text, no_text)
+        .values_list(kind("p"), "id", no_int, no_int, no_text, no_text, no_text)
     )
     parents = (
         Organization.objects.filter(parent__isnull=False)
         .order_by()
-        .values_list(Value("o", output_field=CharField()), "id", "parent_id", no_int, no_text, no_text)
+        .values_list(kind("o"), "id", "parent_id", no_int, no_text, no_text, no_text)
     )
     bands = Band.objects.order_by().values_list(
-        Value("b", output_field=CharField()), "instrument_id", "min_total", "max_total", "label_sv", "label_en"
+        kind("b"), "instrument_id", "min_total", "max_total", "label_sv", "label_en", no_text
     )
-    people, parent_of, bands_of = set(), {}, defaultdict(list)
-    for kind, key, first, second, label_sv, label_en in rows(departed.union(parents, bands, all=True)):
-        if kind == "p":
+    instruments = Instrument.objects.order_by().values_list(
+        kind("n"), "id", "scale_min", "scale_max", "name_sv", "name_en", "code"
+    )
+    items = (
+        Item.objects.filter(kind=ItemKind.SCALE)
+        .order_by()
+        .values_list(
+            kind("i"),
+            "id",
+            "position",
+            "instrument_id",
+            named("label_sv", "text_sv"),
+            named("label_en", "text_en", "label_sv", "text_sv"),
+            no_text,
+        )
+    )
+    people, parent_of, bands_of, instruments_of, items_of = set(), {}, defaultdict(list), {}, {}
+    for row_kind, key, first, second, text_sv, text_en, code in rows(
+        departed.union(parents, bands, instruments, items, all=True)
+    ):
+        if row_kind == "p":
             people.add(key)
-        elif kind == "o":
+        elif row_kind == "o":
             parent_of[key] = first
+        elif row_kind == "b":
+            bands_of[key].append((first, second, text_sv, text_en))
+        elif row_kind == "n":
+            instruments_of[key] = (code, text_sv, text_en, first, second)
         else:
-            bands_of[key].append((first, second, label_sv, label_en))
+            items_of[key] = (first, text_sv, text_en)
     return risks.ScanContext(
         today=today,
         departed=frozenset(people),
         parent_of=parent_of,
         limits=risk_limits(),
         bands={instrument: tuple(sorted(found)) for instrument, found in bands_of.items()},
+        instruments=instruments_of,
+        items=items_of,
     )
 
 
 def rows(queryset) -> list[tuple]:
     """A values_list queryset's rows straight from the cursor: the scan reads tens of thousands of
     rows, and skipping the ORM's per-row conversion is most of its reading time."""
-    sql, params = queryset.query.sql_with_params()
+    return raw_rows(*queryset.query.sql_with_params())
+
+
+def raw_rows(sql: str, params) -> list[tuple]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()

@@ -33,10 +33,11 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from agreements.choices import AgreementStatus
 from agreements.models import Agreement, Anchoring, Party, Representative, Responsibility
 from assessments import bench
-from assessments.choices import UNRESOLVED
-from assessments.models import RiskFlag
+from assessments.choices import UNRESOLVED, ItemKind, RoundStatus
+from assessments.models import Answer, AssessmentRound, Band, Instrument, Item, Respondent, RiskFlag
 from assessments.selectors import SCANNED_STATUSES
 from assessments.services import scan_now
 from stakeholders.models import Organization, Person
@@ -77,10 +78,13 @@ def _table(model) -> str:
 def baseline_reads(today) -> list[tuple[str, str, list]]:
     """(name, SQL, params) of the plain reads of what a full scan reads: the same columns and the same
     filter, one query per table, no ORM, no ordering (see assessments.selectors.scan_context,
-    agreement_facts and services.flags_reconcile)."""
+    agreement_facts, assessment_rules.load_assessment_facts and services.flags_reconcile). The scan
+    aggregates the answers in the database; the baseline reads them as they are stored."""
     agreement, person = _table(Agreement), _table(Person)
     scanned = [str(status) for status in SCANNED_STATUSES]
     open_agreement = f"INNER JOIN {agreement} a ON a.id = t.agreement_id WHERE a.status IN (%s, %s)"
+    closed_round = f"INNER JOIN {agreement} a ON a.id = r.agreement_id WHERE a.status = %s AND r.status = %s"
+    assessed = [str(AgreementStatus.ACTIVE), str(RoundStatus.CLOSED)]
     return [
         ("departed people", f"SELECT id FROM {person} WHERE left_on <= %s", [today]),
         ("organisation parents", f"SELECT id, parent_id FROM {_table(Organization)} WHERE parent_id IS NOT NULL", []),
@@ -107,6 +111,34 @@ def baseline_reads(today) -> list[tuple[str, str, list]]:
             f"SELECT t.id, t.agreement_id, t.responsible_id, t.deputy_id FROM {_table(Responsibility)} t "
             f"{open_agreement}",
             scanned,
+        ),
+        (
+            "instruments, items, bands",
+            f"SELECT 'n', id, scale_min, scale_max, name_sv, name_en, code FROM {_table(Instrument)} "
+            f"UNION ALL SELECT 'i', id, position, instrument_id, label_sv, label_en, text_sv FROM {_table(Item)} "
+            f"WHERE kind = %s UNION ALL SELECT 'b', instrument_id, min_total, max_total, label_sv, label_en, '' "
+            f"FROM {_table(Band)}",
+            [str(ItemKind.SCALE)],
+        ),
+        (
+            "closed rounds",
+            f"SELECT r.id, r.agreement_id, r.instrument_id, r.opens_on, r.closes_on FROM {_table(AssessmentRound)} r "
+            f"{closed_round}",
+            assessed,
+        ),
+        (
+            "respondents",
+            f"SELECT s.id, s.round_id FROM {_table(Respondent)} s INNER JOIN {_table(AssessmentRound)} r "
+            f"ON r.id = s.round_id {closed_round} AND s.responded_at IS NOT NULL",
+            assessed,
+        ),
+        (
+            "answers",
+            f"SELECT t.respondent_id, t.item_id, t.value FROM {_table(Answer)} t "
+            f"INNER JOIN {_table(Respondent)} s ON s.id = t.respondent_id "
+            f"INNER JOIN {_table(AssessmentRound)} r ON r.id = s.round_id {closed_round} "
+            "AND s.responded_at IS NOT NULL AND t.value IS NOT NULL",
+            assessed,
         ),
         (
             "unresolved flags",
