@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from fractions import Fraction
 from functools import lru_cache
+from operator import attrgetter
 from typing import NamedTuple
 
 from dateutil.relativedelta import relativedelta
@@ -82,6 +83,10 @@ class ItemFigures(NamedTuple):
         return {"position": self.position, "label_sv": self.label_sv, "label_en": self.label_en, **figures}
 
 
+_answer_count = attrgetter("n")
+_answer_sum = attrgetter("sum")
+
+
 class BandFacts(NamedTuple):
     min_total: int
     max_total: int
@@ -109,11 +114,17 @@ class RoundFacts:
     @property
     def respondents(self) -> int:
         """How many submitted: every scored item is required, so the most answers any item has."""
-        return max((item.n for item in self.items.values()), default=0)
+        return max(map(_answer_count, self.items.values()), default=0)
 
     @property
     def total(self) -> Fraction:
-        return sum((item.mean for item in self.items.values()), Fraction(0))
+        """The sum of the item means, exact. Every scored item is required, so the items usually have the
+        same number of answers, and the sum is one fraction of integers."""
+        items = self.items.values()
+        counts = set(map(_answer_count, items))
+        if len(counts) == 1:
+            return Fraction(sum(map(_answer_sum, items)), counts.pop())
+        return sum((item.mean for item in items), Fraction(0))
 
     def described(self) -> dict:
         return {
@@ -156,6 +167,7 @@ def _half_up(number: Fraction) -> int:
     return math.floor(number + Fraction(1, 2))
 
 
+@lru_cache(maxsize=32)
 def _share(value) -> Fraction:
     """A share setting (0.4) as an exact fraction, so 4.0 ≤ 0 + 0.4 × 10 holds without float noise."""
     return Fraction(str(value))
@@ -392,24 +404,30 @@ def low_assessment_score(agreement: AgreementFacts, ctx: ScanContext):
     latest = _facts(agreement).latest
     if latest is None:
         return
-    details = latest.described()
     if latest.bands:
         lowest = latest.bands[: max(_limit(ctx.limits, "RISK_ASSESSMENT_LOW_BANDS"), 1)]
-        rounded = _half_up(latest.total)
+        total = latest.total
+        rounded = _half_up(total)
         if rounded > lowest[-1].max_total:
             return
         band = next((b for b in lowest if b.min_total <= rounded <= b.max_total), None)
+        details = latest.described()
         details.update(
-            total=_decimal(latest.total),
+            total=_decimal(total),
             rounded=rounded,
             max_total=latest.bands[-1].max_total,
             band=band._asdict() if band else None,
         )
     else:
         limit = latest.scale_min + _share(_limit(ctx.limits, "RISK_ASSESSMENT_LOW_SHARE")) * latest.width
-        low = [item.named(mean=_decimal(item.mean)) for item in latest.items.values() if item.mean <= limit]
+        top, bottom = limit.numerator, limit.denominator
+        # mean ≤ limit, in integers: sum / n ≤ top / bottom
+        low = [
+            item.named(mean=_decimal(item.mean)) for item in latest.items.values() if item.sum * bottom <= top * item.n
+        ]
         if not low:
             return
+        details = latest.described()
         details.update(total=None, limit=_decimal(limit), items=low)
     yield Finding("low_assessment_score", SubjectType.AGREEMENT, agreement_id=agreement.id, details=details)
 
