@@ -334,42 +334,51 @@ def _dates(rng: random.Random, status: str, today: date, *, expiring: bool, ende
 
 
 def _plan_rounds(rng: random.Random, agreements: list[_Agreement], today: date) -> None:
-    """Assessment rounds for the active agreements that have run long enough to be assessed."""
+    """Assessment rounds for the active agreements, none before an agreement began; then a few of the
+    latest rounds made low, divided or lower than the round before."""
     active = [i for i, plan in enumerate(agreements) if plan.status == AgreementStatus.ACTIVE]
     assessed = _exact(rng, active, ASSESSED_SHARE)
     late = _exact(rng, [i for i in active if i not in assessed], LATE_SHARE / (1 - ASSESSED_SHARE))
     before = _exact(rng, sorted(assessed), ASSESSED_BEFORE_SHARE)
-    low = _exact(rng, sorted(assessed), LOW_SHARE)
-    divided = _exact(rng, sorted(assessed - low), DIVIDED_SHARE)
-    declining = _exact(rng, sorted(before - low - divided), DECLINING_SHARE / ASSESSED_BEFORE_SHARE)
 
-    def round_(plan: _Agreement, closes_on: date, level: float, split: bool = False) -> _Round | None:
+    def round_(plan: _Agreement, closes_on: date, level: float) -> _Round | None:
         if plan.valid_from is None or closes_on - timedelta(days=ROUND_DAYS) < plan.valid_from:
-            return None  # not before the agreement began
-        people = list(
-            dict.fromkeys(
-                person
-                for _kind, responsible, deputy in plan.roles
-                for person in (responsible, deputy)
-                if person is not None
-            )
-        )
+            return None
+        holders = (person for _kind, responsible, deputy in plan.roles for person in (responsible, deputy))
+        people = [person for person in dict.fromkeys(holders) if person is not None]
         answering = rng.sample(people, min(len(people), rng.randint(*RESPONDENTS)))
         others = [person for person in people if person not in answering]
         silent = rng.choice(others) if others and rng.random() < 1 / 3 else None
         instrument = rng.choice((TESTA_DIN_SAMVERKAN, SAMVERKANSMODELLEN))
-        return _Round(instrument, closes_on, level, split, answering, silent)
+        return _Round(instrument, closes_on, level, False, answering, silent)
 
+    recent, both = [], []
     for i in sorted(assessed | late):
         plan = agreements[i]
         days_ago = rng.randint(395, 730) if i in late else rng.randint(20, 330)
-        level = 0.25 if i in low else rng.uniform(0.55, 0.85)
-        latest = round_(plan, today - timedelta(days=days_ago), level, split=i in divided)
-        earlier = None
+        latest = round_(plan, today - timedelta(days=days_ago), rng.uniform(0.55, 0.85))
+        if latest is None:
+            continue
+        plan.rounds = [latest]
         if i in before:
-            earlier_level = min(1.0, level + 0.3) if i in declining else level + rng.uniform(-0.05, 0.03)
-            earlier = round_(plan, today - timedelta(days=days_ago + 365), earlier_level)
-        plan.rounds = [found for found in (earlier, latest) if found is not None]
+            earlier = round_(plan, today - timedelta(days=days_ago + 365), latest.level + rng.uniform(-0.05, 0.03))
+            if earlier is not None:
+                plan.rounds.insert(0, earlier)
+                if earlier.instrument == latest.instrument:
+                    both.append(i)
+        if i in assessed:
+            recent.append(i)
+    low = _exact(rng, recent, LOW_SHARE)
+    divided = _exact(rng, [i for i in recent if i not in low], DIVIDED_SHARE)
+    declining = _exact(
+        rng, [i for i in both if i not in low | divided], DECLINING_SHARE * len(recent) / max(len(both), 1)
+    )
+    for i in low:
+        agreements[i].rounds[-1].level = 0.25
+    for i in divided:
+        agreements[i].rounds[-1].divided = True
+    for i in declining:
+        agreements[i].rounds[0].level = min(1.0, agreements[i].rounds[-1].level + 0.3)
 
 
 def _plan_block(start: int, count: int, seed: int, today: date) -> _Block:
@@ -593,7 +602,7 @@ def _write_rounds(block: _Block, agreement_ids: list[int], person_ids: list[int]
         people = [(person, True) for person in found.respondents]
         if found.silent is not None:
             people.append((found.silent, False))
-        for person, answered in people:
+        for place, (person, answered) in enumerate(people):
             nonce = hashlib.md5(f"{block.start}:{round_.pk}:{person}".encode()).hexdigest()  # noqa: S324 (an id, not a secret)
             respondents.append(
                 Respondent(
@@ -605,17 +614,18 @@ def _write_rounds(block: _Block, agreement_ids: list[int], person_ids: list[int]
                     responded_at=opened + timedelta(days=rng.randint(0, ROUND_DAYS - 1)) if answered else None,
                 )
             )
-            answering.append(found if answered else None)
+            answering.append((found, place) if answered else None)
     respondents = Respondent.objects.bulk_create(respondents, batch_size=BATCH_SIZE)
     answers = []
-    for respondent, found in zip(respondents, answering, strict=True):
-        if found is None:
+    for respondent, answering_in in zip(respondents, answering, strict=True):
+        if answering_in is None:
             continue
+        found, place = answering_in
         instrument = instruments[found.instrument]
         low, high = instrument.scale_min, instrument.scale_max
         for n, item_id in enumerate(items[found.instrument]):
             if n == 0 and found.divided:
-                value = rng.choice((low, high))
+                value = (low, high)[place % 2]  # the respondents at both ends of the scale
             else:
                 value = round(low + (high - low) * min(1.0, max(0.0, rng.gauss(found.level, 0.08))))
             answers.append(Answer(respondent_id=respondent.pk, item_id=item_id, value=value))

@@ -172,7 +172,7 @@ def stored_flags() -> tuple[str, list[tuple]]:
     quote = connection.ops.quote_name
     columns = ", ".join(quote(field.column) for field in fields)
     selected = ", ".join(
-        f"{quote(field.column)}::text" if field.get_internal_type() == "JSONField" else quote(field.column)
+        f"CAST({quote(field.column)} AS TEXT)" if field.get_internal_type() == "JSONField" else quote(field.column)
         for field in fields
     )
     with connection.cursor() as cursor:
