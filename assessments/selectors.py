@@ -165,23 +165,36 @@ def agreement_facts(ctx: risks.ScanContext, id_range: tuple[int, int] | None = N
         .values_list("kind", "person_id", "person__organization_id", "party_id")
     ):
         anchorings[row[3]].append(make(anchoring_facts, row))
+    # Each query reads its own snapshot: an agreement that became draft or active after the first one was
+    # read is left for the next scan (KeyError), not half-read.
     party_facts, no_rows = risks.PartyFacts, []
     for party_id, agreement_id, organization_id in rows(
         Party.objects.filter(**open_agreement).order_by().values_list("id", "agreement_id", "organization_id")
     ):
-        agreements[agreement_id].parties.append(
-            make(
-                party_facts,
-                (party_id, organization_id, representatives.get(party_id, no_rows), anchorings.get(party_id, no_rows)),
+        try:
+            agreements[agreement_id].parties.append(
+                make(
+                    party_facts,
+                    (
+                        party_id,
+                        organization_id,
+                        representatives.get(party_id, no_rows),
+                        anchorings.get(party_id, no_rows),
+                    ),
+                )
             )
-        )
+        except KeyError:
+            continue
     role_facts = risks.RoleFacts
     for row in rows(
         Responsibility.objects.filter(**open_agreement)
         .order_by()
         .values_list("id", "responsible_id", "deputy_id", "agreement_id")
     ):
-        agreements[row[3]].roles.append(make(role_facts, row))
+        try:
+            agreements[row[3]].roles.append(make(role_facts, row))
+        except KeyError:
+            continue
     ids = list(agreements)
     for key, loader in risks.loaders().items():
         for agreement_id, value in loader(ids, ctx).items():

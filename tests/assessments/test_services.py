@@ -223,6 +223,31 @@ def test_a_failing_scan_is_recorded_and_changes_no_flag(monkeypatch):
 
 
 @pytest.mark.django_db
+def test_an_agreement_activated_while_the_facts_are_read_waits_for_the_next_scan(monkeypatch):
+    """Each read of a scan sees the database as it is then: an agreement that turns active after the
+    agreements were read must not break the scan when its parties and roles turn up in the later reads."""
+    [early] = risky()
+    late = agreement_with(parties=2, responsibilities=2, deputies=False)
+    Agreement.objects.filter(pk=late.pk).update(status=AgreementStatus.EXPIRED)
+    read = services.selectors.rows
+
+    def rows_then_activate(queryset):
+        found = read(queryset)
+        if queryset.model is Agreement:
+            Agreement.objects.filter(pk=late.pk).update(status=AgreementStatus.ACTIVE)
+        return found
+
+    monkeypatch.setattr(services.selectors, "rows", rows_then_activate)
+    scan = services.scan_now()
+    assert scan.status == ScanStatus.SUCCEEDED
+    assert scan.agreements_scanned == 1
+    assert set(unresolved().values_list("agreement_id", flat=True)) == {early.pk}
+    monkeypatch.undo()
+    services.scan_now()
+    assert set(unresolved().values_list("agreement_id", flat=True)) == {early.pk, late.pk}
+
+
+@pytest.mark.django_db
 def test_scan_query_count_does_not_grow_with_the_portfolio(django_assert_max_num_queries):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
