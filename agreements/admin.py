@@ -22,7 +22,6 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
-from simple_history.admin import SimpleHistoryAdmin
 
 from agreements import admin_helpers, selectors
 from agreements.choices import AgreementStatus
@@ -31,6 +30,7 @@ from agreements.rules import EXACT_UP_TO
 from agreements.services import agreement_activate, agreement_renew, agreement_terminate, person_hand_over
 from assessments import selectors as risk_selectors
 from assessments.choices import SEVERITY_ORDER, UNRESOLVED
+from samverkan_project.history_admin import HistoryAdmin
 from stakeholders.models import Person
 
 TEXTAREA_OVERRIDES = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 40})}}
@@ -212,7 +212,7 @@ class PartySectorFilter(admin.ChoicesFieldListFilter):
 
 
 @admin.register(Agreement)
-class AgreementAdmin(SimpleHistoryAdmin):
+class AgreementAdmin(HistoryAdmin):
     list_display = (
         "title",
         "reference",
@@ -495,7 +495,7 @@ class PartyCommitmentInline(PartyPageInline):
 
 
 @admin.register(Party)
-class PartyAdmin(HiddenFromIndexMixin, SimpleHistoryAdmin):
+class PartyAdmin(HiddenFromIndexMixin, HistoryAdmin):
     list_display = ("organization", "agreement", "role")
     list_filter = ("role", "organization__sector", "agreement__status")
     search_fields = ("organization__name", "agreement__title", "agreement__reference")
@@ -514,7 +514,7 @@ class PartyAdmin(HiddenFromIndexMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Responsibility)
-class ResponsibilityAdmin(HiddenFromIndexMixin, SimpleHistoryAdmin):
+class ResponsibilityAdmin(HiddenFromIndexMixin, HistoryAdmin):
     list_display = ("title", "agreement", "kind", "responsible", "deputy")
     list_filter = ("kind", "agreement__status", ("deputy", admin.EmptyFieldListFilter))
     search_fields = (

@@ -35,6 +35,7 @@ from assessments.choices import (
     Severity,
 )
 from assessments.models import ReportDelivery, RiskFlag, RiskReportSubscription, RiskScan
+from samverkan_project.history_admin import HistoryAdmin
 from stakeholders.models import Organization, Person
 
 
@@ -196,7 +197,7 @@ class ScanNowMixin:
 
 
 @admin.register(RiskFlag)
-class RiskFlagAdmin(ScanNowMixin, admin.ModelAdmin):
+class RiskFlagAdmin(ScanNowMixin, HistoryAdmin):
     list_display = (
         "severity_display",
         "rule_display",
@@ -240,6 +241,8 @@ class RiskFlagAdmin(ScanNowMixin, admin.ModelAdmin):
         "acknowledgement_note",
     )
     readonly_fields = fields
+    # The History page lists who acknowledged the flag, when and why; a scan's bulk writes leave no rows there.
+    history_list_display = ("status", "acknowledgement_note")
 
     def get_queryset(self, request):
         # flag_list() loads every subject the messages name (list_select_related says the same).

@@ -18,8 +18,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from import_export.admin import ImportExportModelAdmin
 from import_export.formats.base_formats import CSV, XLSX
-from simple_history.admin import SimpleHistoryAdmin
 
+from samverkan_project.history_admin import HistoryAdmin
 from stakeholders import privacy, selectors, views
 from stakeholders.models import SCALE_MAX, SCALE_MIN, Organization, Person
 from stakeholders.resources import OrganizationResource, PersonResource
@@ -66,7 +66,7 @@ class PersonActiveFilter(admin.SimpleListFilter):
         return queryset
 
 
-class RegisterAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
+class RegisterAdmin(ImportExportModelAdmin, HistoryAdmin):
     """History (who changed what) plus CSV/XLSX import and export, for people with the rights."""
 
     formats = [CSV, XLSX]

@@ -157,6 +157,25 @@ def test_flag_page_is_read_only_and_shows_message_details_and_acknowledgement(co
     assert coordinator_client.post(change_url(flag), {"status": "resolved"}).status_code == 403
 
 
+def test_flag_history_shows_who_acknowledged_it_and_why_and_cannot_revert(coordinator_client, coordinator):
+    risky()
+    services.scan_now()
+    flag = RiskFlag.objects.get(rule="single_person_dependency")
+    services.flag_acknowledge(flag=flag, by=coordinator, note="Ersättare utses i januari.")
+    history = reverse("admin:assessments_riskflag_history", args=[flag.pk])
+    response = coordinator_client.get(history)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Ersättare utses i januari." in html
+    assert str(coordinator) in html
+    [row] = RiskFlag.history.filter(id=flag.pk)
+    revert = reverse("admin:assessments_riskflag_simple_history", args=[flag.pk, row.history_id])
+    assert "Ersättare utses i januari." in coordinator_client.get(revert).content.decode()  # viewing it
+    assert coordinator_client.post(revert, {"acknowledgement_note": ""}).status_code == 403  # never restoring it
+    flag.refresh_from_db()
+    assert flag.status == FlagStatus.ACKNOWLEDGED
+
+
 # --- acknowledging ---------------------------------------------------------------------------------
 
 
