@@ -389,8 +389,8 @@ def _fail(scan_id: int, exc: BaseException) -> None:
 
 def scan_portfolio(*, scan: RiskScan, today=None) -> RiskScan:
     """Scan the whole portfolio in this process: read the facts once, run every rule, reconcile every
-    flag: two queries for the context, five for the facts, four to reconcile, whatever the size
-    (plus the registered loaders' own)."""
+    flag: one query for the context, five for the facts plus one per registered loader, and in one
+    transaction the reconcile lock, the unresolved flags, the new ones and one update, whatever the size."""
     try:
         scanned, counts = _scan_all(today)
     except Exception as exc:
