@@ -168,16 +168,23 @@ class ExpiringFilter(admin.SimpleListFilter):
     title = _("expiring")
     parameter_name = "expiring"
 
+    # "soon" lists what the agreement_expiring risk and the start page list: active agreements ending within
+    # the window, and those whose end date has passed while they are still marked active.
     def lookups(self, request, model_admin):
         days = settings.AGREEMENT_EXPIRING_WITHIN_DAYS
-        return (("soon", _("Active, ending within %(days)d days") % {"days": days}),)
+        return (
+            ("soon", _("Active, ending within %(days)d days or already ended") % {"days": days}),
+            ("ended", _("Active, but already ended")),
+        )
 
     def queryset(self, request, queryset):
-        if self.value() != "soon":
-            return queryset
         today = timezone.localdate()
-        until = today + timedelta(days=settings.AGREEMENT_EXPIRING_WITHIN_DAYS)
-        return queryset.filter(status=AgreementStatus.ACTIVE, valid_to__gte=today, valid_to__lte=until)
+        if self.value() == "soon":
+            until = today + timedelta(days=settings.AGREEMENT_EXPIRING_WITHIN_DAYS)
+            return queryset.filter(status=AgreementStatus.ACTIVE, valid_to__lte=until)
+        if self.value() == "ended":
+            return queryset.filter(status=AgreementStatus.ACTIVE, valid_to__lt=today)
+        return queryset
 
 
 class ReviewOverdueFilter(admin.SimpleListFilter):

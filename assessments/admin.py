@@ -544,7 +544,7 @@ def index_with_dashboard(request, extra_context=None):
     if request.user.is_active and request.user.has_perm("assessments.view_riskflag"):
         extra_context["risk_dashboard"] = selectors.dashboard()
         days = settings.AGREEMENT_EXPIRING_WITHIN_DAYS
-        extra_context["expiring_note"] = _("Active, ending within %(days)d days") % {"days": days}
+        extra_context["expiring_note"] = _("Active, ending within %(days)d days or already ended") % {"days": days}
         extra_context["last_scan_counts"] = last_scan_counts(extra_context["risk_dashboard"]["last_scan"])
         extra_context["risk_flag_list_url"] = reverse("admin:assessments_riskflag_changelist")
         extra_context["can_scan"] = request.user.has_perm("assessments.add_riskscan")

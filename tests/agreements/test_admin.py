@@ -132,24 +132,34 @@ def portfolio(db):
         next_review_on=today - dt.timedelta(days=30),
     )
     PartyFactory(agreement=closed, organization=kommun)
+    ended = AgreementFactory(
+        title="Borde ha avslutats",
+        reference="KS 2023/5",
+        valid_from=today - dt.timedelta(days=800),
+        valid_to=today - dt.timedelta(days=3),
+    )
+    PartyFactory(agreement=ended, organization=university)
     set_status(expiring, AgreementStatus.ACTIVE)
     set_status(closed, AgreementStatus.TERMINATED)
+    set_status(ended, AgreementStatus.ACTIVE)
     return {"expiring": expiring, "later": later, "closed": closed, "business": business, "anna": anna}
 
 
 def test_changelist_filters_and_search(coordinator_client, portfolio):
     cases = {
-        "?status__exact=active": {"Unga i arbete"},
+        "?status__exact=active": {"Unga i arbete", "Borde ha avslutats"},
         "?status__exact=draft": {"Forskning om skolan"},
-        "?expiring=soon": {"Unga i arbete"},  # the terminated one ends soon too, but is not active
+        # the terminated one ends soon too, but is not active; the one past its end date is still active
+        "?expiring=soon": {"Unga i arbete", "Borde ha avslutats"},
+        "?expiring=ended": {"Borde ha avslutats"},
         "?review=overdue": {"Unga i arbete"},  # a closed agreement is not reviewed any more
         f"?parties__organization__id__exact={portfolio['business'].pk}": {"Unga i arbete"},
-        "?parties__organization__sector__exact=academia": {"Forskning om skolan"},
+        "?parties__organization__sector__exact=academia": {"Forskning om skolan", "Borde ha avslutats"},
         "?parties__organization__sector__exact=municipality": {"Unga i arbete", "Gammalt avtal"},
         f"?coordinator__id__exact={portfolio['anna'].pk}": {"Unga i arbete"},
         "?q=KS 2020": {"Gammalt avtal"},
         "?q=akademin": {"Forskning om skolan"},
-        "": {"Unga i arbete", "Forskning om skolan", "Gammalt avtal"},
+        "": {"Unga i arbete", "Forskning om skolan", "Gammalt avtal", "Borde ha avslutats"},
     }
     for query, expected in cases.items():
         response = coordinator_client.get(CHANGELIST + query)
@@ -165,8 +175,8 @@ def test_changelist_filters_and_search(coordinator_client, portfolio):
 def test_expiring_filter_follows_the_setting(coordinator_client, portfolio, settings):
     settings.AGREEMENT_EXPIRING_WITHIN_DAYS = 10
     response = coordinator_client.get(CHANGELIST + "?expiring=soon")
-    assert list(response.context["cl"].result_list) == []
-    assert "within 10 days" in response.content.decode()
+    assert [agreement.title for agreement in response.context["cl"].result_list] == ["Borde ha avslutats"]
+    assert "within 10 days or already ended" in response.content.decode()
 
 
 def test_changelist_sorts_by_party_count(coordinator_client, portfolio):
@@ -174,7 +184,7 @@ def test_changelist_sorts_by_party_count(coordinator_client, portfolio):
     column = list_display.index("party_count_display")  # the action checkbox is column 0
     response = coordinator_client.get(CHANGELIST + f"?o=-{column}")
     assert response.status_code == 200
-    assert [agreement.party_count for agreement in response.context["cl"].result_list] == [2, 1, 1]
+    assert [agreement.party_count for agreement in response.context["cl"].result_list] == [2, 1, 1, 1]
 
 
 @pytest.mark.parametrize("count", [1, 20])

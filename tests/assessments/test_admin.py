@@ -54,7 +54,7 @@ def messages_of(response) -> list[tuple[str, str]]:
 
 def section(html: str, element_id: str) -> str:
     """The markup of the dashboard module with this id (modules do not nest)."""
-    match = re.search(rf'<div class="module" id="{element_id}">(.*?)</table>', html, re.S)
+    match = re.search(rf'<div class="module" id="{element_id}">(.*?)</div>', html, re.S)
     assert match, element_id
     return match.group(1)
 
@@ -326,10 +326,16 @@ def test_dashboard_shows_risks_expiring_overdue_and_busy_people(coordinator_clie
     assert "Single-person dependency" in by_rule
 
     expiring_html = section(html, "agreements-expiring")
-    assert "Active, ending within 30 days" in expiring_html
+    assert "Active, ending within 30 days or already ended" in expiring_html
     expiring.refresh_from_db()
     assert f'href="{change_url(expiring)}">{expiring}</a>' in expiring_html
     assert "Långt kvar" not in expiring_html
+    listed = reverse("admin:agreements_agreement_changelist") + "?expiring=soon"
+    assert f'href="{listed}">All expiring agreements</a>' in expiring_html
+    flagged = set(RiskFlag.objects.filter(rule="agreement_expiring").values_list("agreement__title", flat=True))
+    assert flagged == {"Snart slut"}
+    page = coordinator_client.get(listed)
+    assert {agreement.title for agreement in page.context["cl"].result_list} == flagged
     overdue_html = section(html, "reviews-overdue")
     overdue.refresh_from_db()
     assert f'href="{change_url(overdue)}">{overdue}</a>' in overdue_html
