@@ -243,6 +243,7 @@ class RiskFlagAdmin(ScanNowMixin, HistoryAdmin):
     readonly_fields = fields
     # The History page lists who acknowledged the flag, when and why; a scan's bulk writes leave no rows there.
     history_list_display = ("status", "acknowledgement_note")
+    object_history_list_template = "admin/assessments/riskflag/object_history_list.html"
 
     def get_queryset(self, request):
         # flag_list() loads every subject the messages name (list_select_related says the same).

@@ -402,6 +402,23 @@ def test_dashboard_queries_do_not_grow(coordinator_client, n, django_assert_num_
     assert len(response.context["risk_dashboard"]["expiring"]) == n
 
 
+@pytest.mark.parametrize("n", [1, 6])
+def test_flag_history_queries_do_not_grow(coordinator_client, coordinator, n, django_assert_num_queries):
+    flag = RiskFlagFactory()
+    for index in range(n):
+        services.flag_acknowledge(flag=flag, by=coordinator, note=f"Anteckning {index}.")
+    url = reverse("admin:assessments_riskflag_history", args=[flag.pk])
+    coordinator_client.get(url)  # warm the content-type cache
+    # session, user; the flag with its subjects (selectors.flag_list()); user permissions, group permissions;
+    # COUNT and page of the versions with their users
+    with django_assert_num_queries(7):
+        response = coordinator_client.get(url)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f"Anteckning {n - 1}." in html
+    assert html.count(str(flag)) >= n  # every version named after the flag
+
+
 @pytest.mark.parametrize("n", [1, 8])
 def test_flag_list_queries_do_not_grow(coordinator_client, n, django_assert_num_queries):
     portfolio_of(n)
