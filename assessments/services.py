@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from kombu.exceptions import OperationalError as KombuOperationalError
 
 from assessments import risks, selectors
-from assessments.choices import UNRESOLVED, FlagStatus, ScanStatus, ScanTrigger, SubjectType
+from assessments.choices import UNRESOLVED, FlagStatus, ScanStatus, ScanTrigger
 from assessments.models import RiskFlag, RiskScan
 
 logger = logging.getLogger(__name__)
@@ -144,13 +144,12 @@ FINDING_COLUMNS = (
 def _finding_rows(new: list[tuple[tuple[str, str], risks.Finding]], constants: tuple) -> list[tuple]:
     """The new flags as rows: ``FINDING_COLUMNS`` (details as JSON text), then ``constants``."""
     severity = {rule.code: str(rule.severity) for rule in risks.rules()}
-    subject_types = {str(value): str(value) for value in SubjectType.values}  # plain str, not the enum
     dumps = json.dumps
     return [
         (
             rule,
             severity[rule],
-            subject_types[finding.subject_type],
+            str(finding.subject_type),  # a plain str, not the enum member
             key,
             finding.agreement_id,
             finding.party_id,
