@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "agreements",
     "assessments",
     "integrations",
+    "ops",
 ]
 
 MIDDLEWARE = [
