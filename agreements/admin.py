@@ -28,8 +28,6 @@ from agreements.choices import AgreementStatus
 from agreements.models import Agreement, Anchoring, Commitment, Party, Representative, Responsibility
 from agreements.rules import EXACT_UP_TO
 from agreements.services import agreement_activate, agreement_renew, agreement_terminate, person_hand_over
-from assessments import selectors as risk_selectors
-from assessments.choices import SEVERITY_ORDER, UNRESOLVED
 from samverkan_project.history_admin import HistoryAdmin
 from stakeholders.models import Person
 
@@ -233,7 +231,6 @@ class AgreementAdmin(HistoryAdmin):
         "anchoring_display",
         "mandate_display",
         "party_count_display",
-        "open_risks_display",
     )
     list_filter = (
         "status",
@@ -277,11 +274,7 @@ class AgreementAdmin(HistoryAdmin):
     history_list_display = ("status",)
 
     def get_queryset(self, request):
-        return (
-            selectors.agreement_list()
-            .select_related("renewed_from")
-            .annotate(open_risk_count=risk_selectors.open_risk_count())
-        )
+        return selectors.agreement_list().select_related("renewed_from")
 
     def get_inlines(self, request, obj):
         # Roles and party rows need saved parties (the people must belong to them), so a new
@@ -299,9 +292,6 @@ class AgreementAdmin(HistoryAdmin):
             context["agreement_overview"] = admin_helpers.overview_of(obj)
             context["role_matrix"] = admin_helpers.role_matrix(obj)
             context["exact_up_to"] = EXACT_UP_TO
-            if request.user.has_perm("assessments.view_riskflag"):
-                flags = risk_selectors.flag_list().filter(agreement=obj, status__in=UNRESOLVED).order_by("id")
-                context["open_risks"] = sorted(flags, key=lambda flag: SEVERITY_ORDER.index(flag.severity))
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     # --- columns ---
@@ -347,13 +337,6 @@ class AgreementAdmin(HistoryAdmin):
         missing = ", ".join(str(party) for party in coverage.missing)
         title = _("Without a representative who may decide: %(parties)s") % {"parties": missing} if missing else ""
         return format_html('<span title="{}">{}/{}</span>', title, coverage.with_decide, coverage.parties)
-
-    @admin.display(description=_("open risks"), ordering="open_risk_count")
-    def open_risks_display(self, obj: Agreement):
-        if not obj.open_risk_count:
-            return "0"
-        url = reverse("admin:assessments_riskflag_changelist")
-        return format_html('<a href="{}?agreement__id__exact={}">{}</a>', url, obj.pk, obj.open_risk_count)
 
     @admin.display(description=_("parties"), ordering="party_count")
     def party_count_display(self, obj: Agreement) -> int:

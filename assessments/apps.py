@@ -12,10 +12,9 @@ def install_instruments(sender=None, using="default", **kwargs) -> None:
 
 class AssessmentsConfig(AppConfig):
     name = "assessments"
-    verbose_name = _("Assessments and risks")
+    verbose_name = _("Assessments")
 
     def ready(self) -> None:
-        # Registers the agreement and assessment risk rules with the engine.
-        from assessments import assessment_rules, risk_rules  # noqa: F401
+        from assessments import privacy  # noqa: F401  (registers its part of a person's export and erasure)
 
         post_migrate.connect(install_instruments, sender=self, dispatch_uid="assessments.install_instruments")

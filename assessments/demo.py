@@ -16,7 +16,7 @@ Past rounds give the results pages a trend and the assessment risk rules somethi
 
 The other active demo agreements have no rounds, so those active for a year are ``assessment_overdue``.
 
-Rounds are written directly rather than through ``assessments.rounds.round_create``: past rounds cannot be
+Rounds are written directly rather than through ``assessments.services.round_create``: past rounds cannot be
 started (their closing date has passed) and the seed sends no e-mail — every respondent is marked invited
 already. Respondents are the agreement's default respondents (``rounds.default_respondents``), first by
 name. Dates are relative to the day of seeding. Re-running: an agreement that has any assessment round is
@@ -39,7 +39,7 @@ from agreements.models import Agreement
 from assessments.choices import ItemKind, RoundStatus
 from assessments.instruments import SAMVERKANSMODELLEN, TESTA_DIN_SAMVERKAN
 from assessments.models import Answer, AssessmentRound, Instrument, Item, Respondent
-from assessments.rounds import default_respondents
+from assessments.services import default_respondents
 from assessments.tokens import new_nonce, token_digest, token_for
 from stakeholders.demo import SeedSummary
 

@@ -1,375 +1,93 @@
-"""Shaped reads for the risk engine and its pages.
-
-``scan_facts`` loads what the rules need with a fixed number of plain queries whatever the size of
-the portfolio: one per table, as tuples, no model instances. The flag, scan and delivery querysets
-come with the relations their pages and serializers show.
-"""
+"""Shaped reads of assessments: the querysets the admin and the API list instruments and rounds with, and the
+checks of an instrument's bands and whether it may still be edited. Results have their own module (results.py)."""
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
-from datetime import timedelta
+from collections.abc import Iterable
 
-from django.conf import settings
-from django.db import connection
-from django.db.models import (
-    Case,
-    CharField,
-    Count,
-    Exists,
-    F,
-    IntegerField,
-    OuterRef,
-    Q,
-    QuerySet,
-    Subquery,
-    Value,
-    When,
-)
-from django.db.models.functions import Cast, Coalesce, Greatest, NullIf
-from django.utils import timezone
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
 
-from agreements.choices import AgreementStatus
-from agreements.models import Agreement, Anchoring, Party, Representative, Responsibility
-from assessments import risks
-from assessments.choices import SEVERITY_ORDER, UNRESOLVED, ItemKind, Severity
-from assessments.models import Band, Instrument, Item, ReportDelivery, RiskFlag, RiskScan
-from stakeholders.models import Organization, Person
+from assessments.choices import ItemKind
+from assessments.models import AssessmentRound, Band, Instrument, InstrumentSection, Item, Respondent
 
-# Agreements a scan reads: rules decide per status; closed agreements only have flags to resolve.
-SCANNED_STATUSES = (AgreementStatus.DRAFT, AgreementStatus.ACTIVE)
-ID_MAX = 2**63 - 1
+# Copied to a new version as they are; the rest is the version's own (id, version, state, time).
 
 
-def risk_limits() -> dict:
-    """The thresholds the rules read: every RISK_* setting and the expiry window."""
-    limits = {name: getattr(settings, name) for name in dir(settings) if name.startswith("RISK_")}
-    limits["AGREEMENT_EXPIRING_WITHIN_DAYS"] = settings.AGREEMENT_EXPIRING_WITHIN_DAYS
-    return limits
+def instrument_list() -> QuerySet[Instrument]:
+    """Instruments with their sections → items (by position) and bands: four queries for any number."""
+    items = Prefetch("items", queryset=Item.objects.order_by("position", "id"))
+    sections = InstrumentSection.objects.order_by("position", "id").prefetch_related(items)
+    return Instrument.objects.prefetch_related(
+        Prefetch("sections", queryset=sections), Prefetch("bands", queryset=Band.objects.order_by("min_total", "id"))
+    ).order_by("code", "-version")
 
 
-def scan_context(today=None) -> risks.ScanContext:
-    """Who has left, which organisations lie inside which, and the instruments with their scored items and
-    result bands: one query (a UNION ALL of the small reads, so loaders and rules add none of their own)."""
-    today = today or timezone.localdate()
-    no_int, no_text = Cast(Value(None), IntegerField()), Value("", output_field=CharField())
-
-    def kind(code: str) -> Value:
-        return Value(code, output_field=CharField())
-
-    def named(*fields: str) -> Coalesce:
-        """The first of ``fields`` that is not empty."""
-        return Coalesce(*(NullIf(name, Value("")) for name in fields[:-1]), fields[-1], output_field=CharField())
-
-    departed = (
-        Person.objects.departed(on=today)
-        .order_by()
-        .values_list(kind("p"), "id", no_int, no_int, no_text, no_text, no_text)
-    )
-    parents = (
-        Organization.objects.filter(parent__isnull=False)
-        .order_by()
-        .values_list(kind("o"), "id", "parent_id", no_int, no_text, no_text, no_text)
-    )
-    bands = Band.objects.order_by().values_list(
-        kind("b"), "instrument_id", "min_total", "max_total", "label_sv", "label_en", no_text
-    )
-    instruments = Instrument.objects.order_by().values_list(
-        kind("n"), "id", "scale_min", "scale_max", "name_sv", "name_en", "code"
-    )
-    items = (
-        Item.objects.filter(kind=ItemKind.SCALE)
-        .order_by()
-        .values_list(
-            kind("i"),
-            "id",
-            "position",
-            "instrument_id",
-            named("label_sv", "text_sv"),
-            named("label_en", "text_en", "label_sv", "text_sv"),
-            no_text,
-        )
-    )
-    people, parent_of, bands_of, instruments_of, items_of = set(), {}, defaultdict(list), {}, {}
-    for row_kind, key, first, second, text_sv, text_en, code in rows(
-        departed.union(parents, bands, instruments, items, all=True)
-    ):
-        if row_kind == "p":
-            people.add(key)
-        elif row_kind == "o":
-            parent_of[key] = first
-        elif row_kind == "b":
-            bands_of[key].append((first, second, text_sv, text_en))
-        elif row_kind == "n":
-            instruments_of[key] = (code, text_sv, text_en, first, second)
-        else:
-            items_of[key] = (first, text_sv, text_en)
-    return risks.ScanContext(
-        today=today,
-        departed=frozenset(people),
-        parent_of=parent_of,
-        limits=risk_limits(),
-        bands={instrument: tuple(sorted(found)) for instrument, found in bands_of.items()},
-        instruments=instruments_of,
-        items=items_of,
+def instrument_admin_list() -> QuerySet[Instrument]:
+    """Instruments with their number of scored items and of rounds (one query)."""
+    return Instrument.objects.annotate(
+        scored_item_count=Count("items", filter=Q(items__kind=ItemKind.SCALE), distinct=True),
+        item_count=Count("items", distinct=True),
+        round_count=Count("rounds", distinct=True),
     )
 
 
-def rows(queryset) -> list[tuple]:
-    """A values_list queryset's rows straight from the cursor: the scan reads tens of thousands of
-    rows, and skipping the ORM's per-row conversion is most of its reading time."""
-    return raw_rows(*queryset.query.sql_with_params())
-
-
-def raw_rows(sql: str, params) -> list[tuple]:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
-
-
-def agreement_facts(ctx: risks.ScanContext, id_range: tuple[int, int] | None = None) -> list[risks.AgreementFacts]:
-    """Draft and active agreements (in ``id_range``, inclusive) with their parties, representatives,
-    anchorings and roles: five queries, plus one per registered loader."""
-    in_range = {} if id_range is None else {"agreement_id__gte": id_range[0], "agreement_id__lte": id_range[1]}
-    open_agreement = {"agreement__status__in": SCANNED_STATUSES, **in_range}
-    agreements_qs = Agreement.objects.filter(status__in=SCANNED_STATUSES)
-    if id_range is not None:
-        agreements_qs = agreements_qs.filter(id__gte=id_range[0], id__lte=id_range[1])
-    facts = risks.AgreementFacts
-    agreements = {
-        row[0]: facts(*row)
-        for row in rows(
-            agreements_qs.order_by("id").values_list(
-                "id",
-                "status",
-                "valid_from",
-                "valid_to",
-                "next_review_on",
-                "assessment_interval_months",
-                "coordinator_id",
-            )
-        )
-    }
-    make = tuple.__new__  # a NamedTuple from a row without a Python-level constructor call
-    representatives: dict[int, list] = defaultdict(list)
-    representative_facts = risks.RepresentativeFacts
-    for row in rows(
-        Representative.objects.filter(**open_agreement).order_by().values_list("person_id", "mandate", "party_id")
-    ):
-        representatives[row[2]].append(make(representative_facts, row))
-    anchorings: dict[int, list] = defaultdict(list)
-    anchoring_facts = risks.AnchoringFacts
-    for row in rows(
-        Anchoring.objects.filter(**open_agreement)
-        .order_by()
-        .values_list("kind", "person_id", "person__organization_id", "party_id")
-    ):
-        anchorings[row[3]].append(make(anchoring_facts, row))
-    # Each query reads its own snapshot: an agreement that became draft or active after the first one was
-    # read is left for the next scan (KeyError), not half-read.
-    party_facts, no_rows = risks.PartyFacts, []
-    for party_id, agreement_id, organization_id in rows(
-        Party.objects.filter(**open_agreement).order_by().values_list("id", "agreement_id", "organization_id")
-    ):
-        try:
-            agreements[agreement_id].parties.append(
-                make(
-                    party_facts,
-                    (
-                        party_id,
-                        organization_id,
-                        representatives.get(party_id, no_rows),
-                        anchorings.get(party_id, no_rows),
-                    ),
-                )
-            )
-        except KeyError:
-            continue
-    role_facts = risks.RoleFacts
-    for row in rows(
-        Responsibility.objects.filter(**open_agreement)
-        .order_by()
-        .values_list("id", "responsible_id", "deputy_id", "agreement_id")
-    ):
-        try:
-            agreements[row[3]].roles.append(make(role_facts, row))
-        except KeyError:
-            continue
-    ids = list(agreements)
-    for key, loader in risks.loaders().items():
-        for agreement_id, value in loader(ids, ctx).items():
-            if agreement_id in agreements:
-                agreements[agreement_id].extra[key] = value
-    return list(agreements.values())
-
-
-def portfolio_facts() -> risks.PortfolioFacts:
-    """Who is responsible in which active agreement (one query): the portfolio rules' input when
-    the agreements were scanned in chunks."""
-    return risks.PortfolioFacts(
-        responsible_in=tuple(
-            Responsibility.objects.filter(agreement__status=AgreementStatus.ACTIVE)
-            .order_by()
-            .values_list("responsible_id", "agreement_id")
-        )
+def round_list() -> QuerySet[AssessmentRound]:
+    """Rounds with agreement, instrument and creator, and how many were asked, invited and have answered."""
+    return AssessmentRound.objects.select_related("agreement", "instrument", "created_by").annotate(
+        respondent_count=_respondent_count(),
+        invited_count=_respondent_count(invited_at__isnull=False),
+        answered_count=_respondent_count(responded_at__isnull=False),
     )
 
 
-def scan_chunks(chunk_size: int) -> list[tuple[int, int]]:
-    """Id ranges of at most ``chunk_size`` scanned agreements that together cover every id, so each
-    agreement's flags (closed agreements' included) belong to exactly one chunk."""
-    ids = list(Agreement.objects.filter(status__in=SCANNED_STATUSES).order_by("id").values_list("id", flat=True))
-    starts = ids[::chunk_size] or [1]
-    ranges = []
-    for index, start in enumerate(starts):
-        low = 1 if index == 0 else start
-        high = starts[index + 1] - 1 if index + 1 < len(starts) else ID_MAX
-        ranges.append((low, high))
-    return ranges
-
-
-# --- flags -----------------------------------------------------------------------------------------
-
-
-def flag_list() -> QuerySet[RiskFlag]:
-    """Flags with every subject their message names, and ``seen_at``: when a scan last saw the risk
-    (for an unresolved flag, the latest successful scan; see services.flags_reconcile). One query."""
-    from assessments.services import latest_scan_start
-
-    return RiskFlag.objects.select_related(
-        "agreement", "party__organization", "person", "responsibility", "acknowledged_by"
-    ).annotate(
-        seen_at=Case(
-            When(
-                status__in=UNRESOLVED,
-                then=Greatest(F("last_seen_at"), Coalesce(latest_scan_start(), F("last_seen_at"))),
-            ),
-            default=F("last_seen_at"),
-        )
-    )
-
-
-def severity_rank() -> Case:
-    """Severity as a number that grows with it (low 1, medium 2, high 3), to order by: the stored
-    codes sort alphabetically."""
-    return Case(
-        *(
-            When(severity=severity, then=Value(len(SEVERITY_ORDER) - index))
-            for index, severity in enumerate(SEVERITY_ORDER)
-        ),
-        default=Value(0),
-        output_field=IntegerField(),
-    )
-
-
-def unresolved_flags() -> QuerySet[RiskFlag]:
-    return RiskFlag.objects.filter(status__in=UNRESOLVED)
-
-
-def flags_about_organization(queryset: QuerySet[RiskFlag], organization_id: int) -> QuerySet[RiskFlag]:
-    """Flags in agreements the organisation is party to, about its party rows, or about its people."""
-    party_of_agreement = Party.objects.filter(agreement_id=OuterRef("agreement_id"), organization_id=organization_id)
-    return queryset.filter(
-        Exists(party_of_agreement)
-        | Q(party__organization_id=organization_id)
-        | Q(person__organization_id=organization_id)
-    )
-
-
-def flags_about_person(queryset: QuerySet[RiskFlag], person_id: int) -> QuerySet[RiskFlag]:
-    """Flags naming the person: as subject, as the (first) critical person, or as a role's responsible or deputy."""
-    return queryset.filter(
-        Q(person_id=person_id) | Q(responsibility__responsible_id=person_id) | Q(responsibility__deputy_id=person_id)
-    )
-
-
-def open_risk_count() -> Coalesce:
-    """A correlated count of an agreement's unresolved flags, to annotate agreement querysets with."""
+def _respondent_count(**conditions) -> Coalesce:
+    # Subqueries, not a join: counting the rounds of a page need not group by the respondents.
     counted = (
-        RiskFlag.objects.filter(agreement=OuterRef("pk"), status__in=UNRESOLVED)
+        Respondent.objects.filter(round=OuterRef("pk"), **conditions)
         .order_by()
-        .values("agreement")
+        .values("round")
         .annotate(n=Count("pk"))
         .values("n")
     )
-    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+    return Coalesce(Subquery(counted), 0)
 
 
-def scan_list() -> QuerySet[RiskScan]:
-    return RiskScan.objects.select_related("requested_by")
+# --- checks ------------------------------------------------------------------------------------------
 
 
-def delivery_list() -> QuerySet[ReportDelivery]:
-    return ReportDelivery.objects.select_related("person", "user")
+def possible_totals(scored_items: int, scale_min: int, scale_max: int) -> tuple[int, int]:
+    """The lowest and highest total a respondent can reach."""
+    return scored_items * scale_min, scored_items * scale_max
 
 
-# --- the dashboard ---------------------------------------------------------------------------------
+def band_problems(bands: Iterable[tuple[int, int]], lowest: int, highest: int) -> list[str]:
+    """What is wrong with bands given as (from, to) ranges for totals between ``lowest`` and ``highest``:
+    reversed ranges, ranges outside the possible totals and overlapping ranges."""
+    problems = []
+    ranges = sorted(bands)
+    for low, high in ranges:
+        if low > high:
+            problems.append(_("The band %(low)d–%(high)d ends before it starts.") % {"low": low, "high": high})
+        elif low < lowest or high > highest:
+            problems.append(
+                _("The band %(low)d–%(high)d lies outside the possible totals %(lowest)d–%(highest)d.")
+                % {"low": low, "high": high, "lowest": lowest, "highest": highest}
+            )
+    for (low, high), (next_low, next_high) in zip(ranges, ranges[1:], strict=False):
+        if next_low <= high:
+            problems.append(
+                _("The bands %(a)s and %(b)s overlap.") % {"a": f"{low}–{high}", "b": f"{next_low}–{next_high}"}
+            )
+    return problems
 
 
-def dashboard(today=None, top_people: int = 10, list_size: int = 10) -> dict:
-    """The admin start page's figures, with a fixed number of queries (six)."""
-    today = today or timezone.localdate()
-    by_severity_rule = Counter()
-    for severity, rule, n in (
-        unresolved_flags()
-        .order_by()
-        .values("severity", "rule")
-        .annotate(n=Count("id"))
-        .values_list("severity", "rule", "n")
-    ):
-        by_severity_rule[(severity, rule)] = n
-    severities = [
-        {
-            "severity": severity,
-            "severity_label": severity.label,
-            "count": sum(n for (sev, _r), n in by_severity_rule.items() if sev == severity),
-        }
-        for severity in SEVERITY_ORDER
-    ]
-    rules = sorted(
-        (
-            {
-                "rule": rule,
-                "label": risks.rule_label(rule),
-                "severity": severity,
-                "severity_label": Severity(severity).label,
-                "count": n,
-            }
-            for (severity, rule), n in by_severity_rule.items()
-        ),
-        key=lambda row: (SEVERITY_ORDER.index(row["severity"]), -row["count"], row["label"]),
-    )
-    until = today + timedelta(days=settings.AGREEMENT_EXPIRING_WITHIN_DAYS)
-    expiring = list(
-        Agreement.objects.filter(status=AgreementStatus.ACTIVE, valid_to__lte=until)
-        .select_related("coordinator")
-        .order_by("valid_to", "id")[:list_size]
-    )
-    overdue = list(
-        Agreement.objects.filter(status__in=SCANNED_STATUSES, next_review_on__lt=today)
-        .select_related("coordinator")
-        .order_by("next_review_on", "id")[:list_size]
-    )
-    active_roles = Q(responsibilities__agreement__status=AgreementStatus.ACTIVE)
-    active_deputyships = Q(deputyships__agreement__status=AgreementStatus.ACTIVE)
-    people = list(
-        Person.objects.annotate(
-            responsible_count=Count("responsibilities", filter=active_roles, distinct=True),
-            deputy_count=Count("deputyships", filter=active_deputyships, distinct=True),
-            agreement_count=Count("responsibilities__agreement", filter=active_roles, distinct=True),
-        )
-        .filter(responsible_count__gt=0)
-        .select_related("organization")
-        .order_by("-responsible_count", "-deputy_count", "last_name", "id")[:top_people]
-    )
-    last_scan = scan_list().first()
-    return {
-        "severities": severities,
-        "open_total": sum(row["count"] for row in severities),
-        "rules": rules,
-        "expiring": expiring,
-        "overdue": overdue,
-        "people": people,
-        "last_scan": last_scan,
-        "today": today,
-    }
+def is_locked(instrument: Instrument) -> bool:
+    """Shipped or answered instruments are not edited: their changes go into a new version. Cached on the
+    row, as the admin asks several times per page."""
+    if not instrument.pk:
+        return False
+    if not hasattr(instrument, "_locked"):
+        instrument._locked = instrument.is_builtin or instrument.has_answers()
+    return instrument._locked

@@ -1,509 +1,524 @@
-"""Writes of the risk engine: scans (whole or in chunks), reconciling findings with flags,
-acknowledging a flag.
-
-A scan reads the facts once (assessments.selectors), runs the registered pure rules
-(assessments.risks) and reconciles: new findings open flags, persisting ones are touched, vanished
-ones are resolved, with bulk statements. Reconciles take turns under a lock, and the conditional
-unique constraint on RiskFlag stands behind it: two scans at once cannot open a finding twice.
-"""
+"""Writes of assessments. Rounds: starting them (by a coordinator or the schedule), inviting and reminding
+respondents by e-mail with their personal links, moving the closing date, closing and deleting; every function is
+safe to run twice: a respondent is invited once and reminded once, whatever runs the job and however often.
+Instruments: a new version of an instrument (the only way to change one that is shipped or answered).
+The answers themselves are saved by the answer page's service (answering.py)."""
 
 from __future__ import annotations
 
-import gc
-import json
 import logging
-import uuid
-from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import timedelta
+from dataclasses import dataclass, field
+from datetime import date
 
+from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
-from django.db.models import NOT_PROVIDED, Case, DateTimeField, F, JSONField, Q, Subquery, Value, When
-from django.db.models.functions import Coalesce, Greatest
-from django.utils import timezone
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.db.models import Exists, Max, OuterRef, Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from kombu.exceptions import OperationalError as KombuOperationalError
 
-from assessments import risks, selectors
-from assessments.choices import UNRESOLVED, FlagStatus, ScanStatus, ScanTrigger
-from assessments.models import RiskFlag, RiskScan
+from agreements.choices import AgreementStatus
+from agreements.models import Agreement, Representative, Responsibility
+from assessments.choices import RoundStatus
+from assessments.models import Answer, AssessmentRound, Band, Instrument, InstrumentSection, Item, Respondent
+from assessments.tokens import new_nonce, token_digest, token_for
+from stakeholders.models import Person
 
 logger = logging.getLogger(__name__)
 
-# The id no flag has: keeps "resolve these ids" one statement even when the list is empty, so a scan
-# issues the same queries whatever it finds.
-NO_ID = 0
+INVITATION = "invitation"
+REMINDER = "reminder"
+
+
+# --- who is asked ----------------------------------------------------------------------------------
+
+
+def default_respondents(agreement: Agreement, *, today: date | None = None) -> list[Person]:
+    """Every active person with an e-mail among the agreement's representatives, role holders (responsible
+    and deputy) and its coordinator, by name."""
+    today = today or timezone.localdate()
+    ids = set(Representative.objects.filter(party__agreement=agreement).values_list("person_id", flat=True))
+    for responsible_id, deputy_id in Responsibility.objects.filter(agreement=agreement).values_list(
+        "responsible_id", "deputy_id"
+    ):
+        ids.update((responsible_id, deputy_id))
+    ids.add(agreement.coordinator_id)
+    ids.discard(None)
+    return list(Person.objects.filter(pk__in=ids).active(today).exclude(email="").order_by("last_name", "first_name"))
+
+
+def _respondent(round_: AssessmentRound, person: Person) -> Respondent:
+    nonce = new_nonce()
+    return Respondent(
+        round=round_, person=person, nonce=nonce, token_digest=token_digest(token_for(nonce)), language=person.language
+    )
+
+
+def _check_persons(persons: list[Person], *, today: date) -> None:
+    unreachable = [str(person) for person in persons if not person.email]
+    if unreachable:
+        raise ValidationError(
+            {
+                "persons": _("These people have no e-mail address to send the link to: %(names)s.")
+                % {"names": ", ".join(unreachable)}
+            }
+        )
+    departed = [str(person) for person in persons if person.left_on is not None and person.left_on <= today]
+    if departed:
+        raise ValidationError({"persons": _("These people have left: %(names)s.") % {"names": ", ".join(departed)}})
+
+
+# --- starting, opening, closing ----------------------------------------------------------------------
+
+
+def round_create(
+    *,
+    agreement: Agreement,
+    instrument: Instrument,
+    opens_on: date,
+    closes_on: date,
+    persons: list[Person] | None = None,
+    user=None,
+    automatic: bool = False,
+    today: date | None = None,
+) -> AssessmentRound:
+    """Start a round; ``persons`` defaults to :func:`default_respondents`. A round opening today or earlier
+    opens at once and its invitations go out after the commit (or with the next daily job)."""
+    today = today or timezone.localdate()
+    errors: dict[str, str] = {}
+    if agreement.status in (AgreementStatus.EXPIRED, AgreementStatus.TERMINATED):
+        errors["agreement"] = _("The agreement has ended; start rounds only for draft or active agreements.")
+    if not instrument.is_active:
+        errors["instrument"] = _("This instrument version is no longer offered; choose its newest version.")
+    elif not Item.objects.filter(instrument=instrument, kind="scale").exists():
+        errors["instrument"] = _("The instrument has no rated items.")
+    if opens_on and closes_on and closes_on < opens_on:
+        errors["closes_on"] = _("A round cannot close before it opens.")
+    elif closes_on and closes_on < today:
+        errors["closes_on"] = _("The closing date has already passed.")
+    if errors:
+        raise ValidationError(errors)
+    persons = default_respondents(agreement, today=today) if persons is None else list(dict.fromkeys(persons))
+    if not persons:
+        raise ValidationError(
+            {"persons": _("Nobody to ask: the agreement has no active representatives or role holders with e-mail.")}
+        )
+    _check_persons(persons, today=today)
+    with transaction.atomic():
+        round_ = AssessmentRound(
+            agreement=agreement,
+            instrument=instrument,
+            opens_on=opens_on,
+            closes_on=closes_on,
+            created_by=user if getattr(user, "is_authenticated", False) else None,
+            created_automatically=automatic,
+        )
+        round_.full_clean()
+        round_.save()
+        Respondent.objects.bulk_create(_respondent(round_, person) for person in persons)
+        if opens_on <= today:
+            _open(round_)
+    return round_
+
+
+def _open(round_: AssessmentRound) -> None:
+    round_.status = RoundStatus.OPEN
+    round_.opened_at = timezone.now()
+    round_.save(update_fields=["status", "opened_at"])
+    transaction.on_commit(lambda: _queue_invitations(round_.pk))
+
+
+def _queue_invitations(round_id: int) -> None:
+    from assessments.tasks import assessment_invitations_send
+
+    try:
+        assessment_invitations_send.delay(round_id)
+    except Exception:  # broker down: the daily job sends them
+        logger.warning("could not queue the invitations of round %s; the daily job will send them", round_id)
+
+
+def respondents_set(round_: AssessmentRound, persons: list[Person], *, today: date | None = None) -> tuple[int, int]:
+    """Make ``persons`` the round's respondents: new ones are added (and invited if the round is open),
+    others removed — except people who have answered, who are kept. Returns (added, removed)."""
+    today = today or timezone.localdate()
+    if round_.status == RoundStatus.CLOSED:
+        raise ValidationError(_("The round is closed."))
+    wanted = {person.pk: person for person in persons}
+    with transaction.atomic():
+        current = dict(round_.respondents.values_list("person_id", "responded_at"))
+        answered_removed = [pk for pk, responded in current.items() if pk not in wanted and responded]
+        if answered_removed:
+            names = ", ".join(str(p) for p in Person.objects.filter(pk__in=answered_removed))
+            raise ValidationError(
+                _("These people have already answered and stay in the round: %(names)s.") % {"names": names}
+            )
+        new = [person for pk, person in wanted.items() if pk not in current]
+        _check_persons(new, today=today)
+        Respondent.objects.bulk_create(_respondent(round_, person) for person in new)
+        removed, _detail = round_.respondents.exclude(person_id__in=wanted).delete()
+        if new and round_.status == RoundStatus.OPEN:
+            transaction.on_commit(lambda: _queue_invitations(round_.pk))
+    return len(new), removed
+
+
+def rounds_open_due(*, today: date | None = None) -> int:
+    """Open scheduled rounds whose opening date has come."""
+    today = today or timezone.localdate()
+    opened = 0
+    for round_ in AssessmentRound.objects.filter(
+        status=RoundStatus.SCHEDULED, opens_on__lte=today, closes_on__gte=today
+    ):
+        with transaction.atomic():
+            locked = AssessmentRound.objects.select_for_update().get(pk=round_.pk)
+            if locked.status == RoundStatus.SCHEDULED:
+                _open(locked)
+                opened += 1
+    return opened
+
+
+def rounds_close_due(*, today: date | None = None) -> int:
+    """Close every round that is past its closing date (a scheduled round nobody opened closes too)."""
+    today = today or timezone.localdate()
+    return (
+        AssessmentRound.objects.filter(closes_on__lt=today)
+        .exclude(status=RoundStatus.CLOSED)
+        .update(status=RoundStatus.CLOSED, closed_at=timezone.now())
+    )
+
+
+def round_close(round_: AssessmentRound) -> None:
+    """Close a round now (a coordinator's decision); its links stop working at once."""
+    if round_.status != RoundStatus.CLOSED:
+        round_.status = RoundStatus.CLOSED
+        round_.closed_at = timezone.now()
+        round_.save(update_fields=["status", "closed_at"])
+
+
+class RoundHasAnswers(ValidationError):
+    """A round somebody has answered is kept: its results are part of the agreement's history."""
+
+
+def round_has_answers(round_: AssessmentRound) -> bool:
+    """Whether anybody has answered (answers are saved with the respondent's ``responded_at``); a row from
+    :func:`assessments.selectors.round_list` answers from its count."""
+    answered = getattr(round_, "answered_count", None)
+    if answered is not None:
+        return answered > 0
+    return (
+        round_.respondents.filter(responded_at__isnull=False).exists()
+        or Answer.objects.filter(respondent__round=round_).exists()
+    )
+
+
+def closes_on_problem(round_: AssessmentRound, closes_on: date, *, today: date | None = None) -> str | None:
+    """Why a round's closing date cannot be moved to ``closes_on``, or None."""
+    today = today or timezone.localdate()
+    if round_.status == RoundStatus.CLOSED:
+        return _("The round is closed; its closing date can no longer change.")
+    if round_.opens_on and closes_on < round_.opens_on:
+        return _("A round cannot close before it opens.")
+    if closes_on < today and closes_on != round_.closes_on:
+        return _("The closing date has already passed.")
+    return None
+
+
+def round_closes_on_set(*, round_: AssessmentRound, closes_on: date, today: date | None = None) -> AssessmentRound:
+    """Move the closing date of a round that has not closed (not into the past)."""
+    with transaction.atomic():
+        locked = AssessmentRound.objects.select_for_update().get(pk=round_.pk)
+        problem = closes_on_problem(locked, closes_on, today=today)
+        if problem:
+            raise ValidationError({"closes_on": problem})
+        locked.closes_on = closes_on
+        locked.full_clean()
+        locked.save(update_fields=["closes_on"])
+    round_.closes_on = closes_on
+    return locked
+
+
+def round_delete(*, round_: AssessmentRound) -> None:
+    """Delete a round nobody has answered (with its respondents and their unused links)."""
+    with transaction.atomic():
+        locked = AssessmentRound.objects.select_for_update().get(pk=round_.pk)
+        if round_has_answers(locked):
+            raise RoundHasAnswers(
+                _("Somebody has answered this round; it is kept with its results. Close it instead."),
+                code="has_answers",
+            )
+        locked.delete()
+
+
+def due_instrument(agreement: Agreement, last_round: AssessmentRound | None) -> Instrument | None:
+    """The newest offered version of the instrument the agreement used last time, else the default."""
+    code = last_round.instrument.code if last_round else settings.ASSESSMENT_DEFAULT_INSTRUMENT
+    instrument = Instrument.objects.filter(code=code, is_active=True).order_by("-version").first()
+    if instrument is None and last_round is not None:
+        instrument = (
+            Instrument.objects.filter(code=settings.ASSESSMENT_DEFAULT_INSTRUMENT, is_active=True)
+            .order_by("-version")
+            .first()
+        )
+    return instrument
+
+
+@dataclass
+class DueOutcome:
+    created: list[AssessmentRound] = field(default_factory=list)
+    skipped: list[tuple[Agreement, str]] = field(default_factory=list)
+
+
+def rounds_create_due(*, today: date | None = None) -> DueOutcome:
+    """Start a round for every active agreement whose assessment interval has passed since its last round
+    (or since it started) and that has no round under way. Agreements with nobody to ask are reported."""
+    today = today or timezone.localdate()
+    outcome = DueOutcome()
+    under_way = AssessmentRound.objects.filter(agreement=OuterRef("pk")).exclude(status=RoundStatus.CLOSED)
+    agreements = (
+        Agreement.objects.filter(status=AgreementStatus.ACTIVE, valid_from__isnull=False)
+        .annotate(last_opened=Max("assessment_rounds__opens_on"), busy=Exists(under_way))
+        .filter(busy=False)
+    )
+    for agreement in agreements:
+        since = agreement.last_opened or agreement.valid_from
+        if since + relativedelta(months=agreement.assessment_interval_months) > today:
+            continue
+        last_round = (
+            AssessmentRound.objects.filter(agreement=agreement)
+            .select_related("instrument")
+            .order_by("-opens_on")
+            .first()
+        )
+        instrument = due_instrument(agreement, last_round)
+        if instrument is None:
+            outcome.skipped.append((agreement, _("no instrument is offered")))
+            continue
+        try:
+            round_ = round_create(
+                agreement=agreement,
+                instrument=instrument,
+                opens_on=today,
+                closes_on=today + relativedelta(days=settings.ASSESSMENT_ROUND_DAYS),
+                automatic=True,
+                today=today,
+            )
+        except ValidationError as exc:
+            outcome.skipped.append((agreement, " ".join(exc.messages)))
+        else:
+            outcome.created.append(round_)
+    return outcome
+
+
+# --- e-mail ------------------------------------------------------------------------------------------
+
+
+def respondent_link(respondent: Respondent) -> str:
+    return settings.SITE_URL + reverse("assessments:answer", args=[token_for(respondent.nonce)])
 
 
 @dataclass(frozen=True)
-class ReconcileCounts:
-    findings: int
-    new: int
-    persisting: int
-    resolved: int
+class RenderedMail:
+    subject: str
+    text: str
+    html: str
 
 
-class ScanUnavailable(Exception):
-    """The scan could not be queued (the broker is down); the scan row records why."""
-
-    def __init__(self, scan: RiskScan):
-        super().__init__(scan.error)
-        self.scan = scan
-
-
-# --- reconcile -------------------------------------------------------------------------------------
-
-
-def _decoded(details) -> dict:
-    """A JSON column as read straight from the cursor (text on some drivers)."""
-    if details == "{}":  # most findings have no details: no parsing
-        return {}
-    return json.loads(details) if isinstance(details, str | bytes) else details
-
-
-def latest_scan_start():
-    """The start of the latest successful scan, as an SQL expression (NULL before the first one)."""
-    return Subquery(
-        RiskScan.objects.filter(status=ScanStatus.SUCCEEDED).order_by("-started_at").values("started_at")[:1],
-        output_field=DateTimeField(),
-    )
-
-
-# The key of the transaction-level advisory lock under which flags are reconciled on PostgreSQL.
-RECONCILE_LOCK = 7_321_504_118
-
-
-@transaction.atomic
-def flags_reconcile(*, findings: list[risks.Finding], scope: Q, now=None) -> ReconcileCounts:
-    """Make the unresolved flags within ``scope`` match ``findings`` with three statements, whatever
-    the sizes, after taking the reconcile lock: read the unresolved flags, insert the new, update the
-    changed and resolve the vanished (on PostgreSQL in one statement).
-
-    Reconciles run one at a time (an advisory lock on PostgreSQL; SQLite takes its write lock at BEGIN), and
-    each reads the flags only once it holds the lock: a second scan at the same moment finds the first one's
-    flags and opens none of them again. The conditional unique constraint stands behind this.
-
-    A persisting flag whose details did not change is not written at all: an unresolved flag is by
-    construction seen by every successful scan since it opened, so its ``last_seen_at`` is derived
-    when read (``selectors.flag_list``), and stored when it opens, changes or resolves. Rewriting
-    every open flag each night would cost more than reading the whole portfolio.
-    """
-    now = now or timezone.now()
-    found: dict[tuple[str, str], risks.Finding] = {}
-    for finding in findings:
-        found.setdefault((finding.rule, finding.subject_key), finding)
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [RECONCILE_LOCK])
-    existing = {
-        (rule, key): (flag_id, details)
-        for flag_id, rule, key, details in selectors.rows(
-            RiskFlag.objects.filter(scope, status__in=UNRESOLVED)
-            .order_by()
-            .values_list("id", "rule", "subject_key", "details")
-        )
-    }
-    new = [(key, finding) for key, finding in found.items() if key not in existing]
-    vanished = [flag_id for key, (flag_id, _details) in existing.items() if key not in found]
-    decoded: dict = {}  # JSON text → value: most findings share a handful of details
-    changed = {}
-    for key, (flag_id, details) in existing.items():
-        finding = found.get(key)
-        if finding is None:
-            continue
-        if isinstance(details, str | bytes):
-            stored = decoded.get(details)
-            if stored is None:
-                stored = decoded[details] = _decoded(details)
-        else:
-            stored = details
-        if stored != finding.details:
-            changed[flag_id] = dict(finding.details)
-    _flags_insert(new, now)
-    _flags_update(changed, vanished, now)
-    persisting = len(existing) - len(vanished)
-    return ReconcileCounts(findings=len(found), new=len(new), persisting=persisting, resolved=len(vanished))
-
-
-# The columns of a new flag that come from its finding, in the order ``_finding_rows`` gives them.
-FINDING_COLUMNS = (
-    "rule",
-    "severity",
-    "subject_type",
-    "subject_key",
-    "agreement_id",
-    "party_id",
-    "person_id",
-    "responsibility_id",
-    "details",
-)
-
-
-def _finding_rows(new: list[tuple[tuple[str, str], risks.Finding]], constants: tuple) -> list[tuple]:
-    """The new flags as rows: ``FINDING_COLUMNS`` (details as JSON text), then ``constants``."""
-    severity = {rule.code: str(rule.severity) for rule in risks.rules()}
-    dumps = json.dumps
-    return [
-        (
-            rule,
-            severity[rule],
-            str(finding.subject_type),  # a plain str, not the enum member
-            key,
-            finding.agreement_id,
-            finding.party_id,
-            finding.person_id,
-            finding.responsibility_id,
-            dumps(dict(finding.details)) if finding.details else "{}",
-            *constants,
-        )
-        for (rule, key), finding in new
-    ]
-
-
-def _flags_insert(new: list[tuple[tuple[str, str], risks.Finding]], now) -> None:
-    """Open a flag per new finding, in one statement.
-
-    On PostgreSQL the rows are streamed with ``COPY`` (no model instances, no parameter arrays to parse): on
-    a first scan, with thousands of new flags, this is most of the scan. Elsewhere, ``bulk_create``."""
-    if not new:
-        return
-    if connection.vendor != "postgresql":
-        severity = {rule.code: rule.severity for rule in risks.rules()}
-        RiskFlag.objects.bulk_create(
-            [
-                RiskFlag(
-                    rule=rule,
-                    severity=severity[rule],
-                    subject_type=finding.subject_type,
-                    subject_key=key,
-                    agreement_id=finding.agreement_id,
-                    party_id=finding.party_id,
-                    person_id=finding.person_id,
-                    responsibility_id=finding.responsibility_id,
-                    details=dict(finding.details),
-                    first_seen_at=now,
-                    last_seen_at=now,
-                )
-                for (rule, key), finding in new
-            ],
-            ignore_conflicts=True,
-        )
-        return
-    given = {"status": str(FlagStatus.OPEN), "first_seen_at": now, "last_seen_at": now}
-    fields = {field.attname: field for field in RiskFlag._meta.concrete_fields}
-    # Every other column takes its model default (none, empty note...), as bulk_create would give it.
-    constant = [
-        field
-        for name, field in fields.items()
-        if name not in FINDING_COLUMNS and not field.primary_key and field.db_default is NOT_PROVIDED
-    ]
-    values = tuple(
-        given[field.attname] if field.attname in given else field.get_db_prep_save(field.get_default(), connection)
-        for field in constant
-    )
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(fields[name].column) for name in FINDING_COLUMNS) + "".join(
-        f", {quote(field.column)}" for field in constant
-    )
-    statement = f"COPY {quote(RiskFlag._meta.db_table)} ({columns}) FROM STDIN"
-    with connection.cursor() as cursor, cursor.copy(statement) as copy:
-        write = copy.write_row
-        for row in _finding_rows(new, values):
-            write(row)
-
-
-def _flags_update(changed: dict[int, dict], vanished: list[int], now) -> None:
-    """Store the new details of the flags whose finding changed, and resolve those whose finding vanished
-    (on PostgreSQL one statement, even for none). A vanished flag was last seen by the latest successful
-    scan before this one."""
-    if connection.vendor != "postgresql":
-        RiskFlag.objects.filter(id__in=[NO_ID, *changed]).update(
-            details=Case(
-                *(
-                    When(id=flag_id, then=Value(details, output_field=JSONField()))
-                    for flag_id, details in changed.items()
-                ),
-                default=F("details"),
-            ),
-            last_seen_at=now,
-        )
-        RiskFlag.objects.filter(id__in=[NO_ID, *vanished], status__in=UNRESOLVED).update(
-            status=FlagStatus.RESOLVED,
-            resolved_at=now,
-            last_seen_at=Greatest(F("last_seen_at"), Coalesce(latest_scan_start(), F("last_seen_at"))),
-        )
-        return
-    table = connection.ops.quote_name(RiskFlag._meta.db_table)
-    latest_sql, latest_params = (
-        RiskScan.objects.filter(status=ScanStatus.SUCCEEDED)
-        .order_by("-started_at")
-        .values("started_at")[:1]
-        .query.sql_with_params()
-    )
-    # A row with no details is a vanished flag.
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {table} AS flag SET "
-            "status = CASE WHEN c.details IS NULL THEN %s ELSE flag.status END, "
-            "resolved_at = CASE WHEN c.details IS NULL THEN %s ELSE flag.resolved_at END, "
-            "details = COALESCE(c.details, flag.details), "
-            "last_seen_at = CASE WHEN c.details IS NULL "
-            f"THEN GREATEST(flag.last_seen_at, COALESCE(({latest_sql}), flag.last_seen_at)) ELSE %s END "
-            f"FROM unnest(%s::{RiskFlag._meta.pk.rel_db_type(connection)}[], %s::jsonb[]) AS c(id, details) "
-            "WHERE flag.id = c.id AND flag.status IN (%s, %s)",
-            [
-                str(FlagStatus.RESOLVED),
-                now,
-                *latest_params,
-                now,
-                [*changed, *vanished],
-                [json.dumps(details) for details in changed.values()] + [None] * len(vanished),
-                *(str(status) for status in UNRESOLVED),
-            ],
-        )
-
-
-@contextmanager
-def _without_cyclic_gc():
-    """Pause the cyclic garbage collector: a scan builds a few hundred thousand small acyclic objects
-    (rows, facts, findings), which the collector would otherwise walk again and again, for about a
-    third of the scan's Python time. Reference counting still frees them. Used as a decorator, so the
-    function's objects are freed when it returns, before the collector resumes and would walk them once.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
-@_without_cyclic_gc()
-def _scan_all(today) -> tuple[int, ReconcileCounts]:
-    """Every rule over the whole portfolio, every flag reconciled: (agreements scanned, counts)."""
-    ctx = selectors.scan_context(today)
-    facts = selectors.agreement_facts(ctx)
-    findings = risks.check_agreements(facts, ctx) + risks.check_portfolio(risks.portfolio_facts(facts), ctx)
-    return len(facts), flags_reconcile(findings=findings, scope=Q())
-
-
-@_without_cyclic_gc()
-def _scan_range(id_range: tuple[int, int]) -> tuple[int, ReconcileCounts]:
-    """The agreement rules over the agreements in ``id_range``, their flags reconciled."""
-    ctx = selectors.scan_context()
-    facts = selectors.agreement_facts(ctx, id_range)
-    findings = risks.check_agreements(facts, ctx)
-    low, high = id_range
-    return len(facts), flags_reconcile(findings=findings, scope=Q(agreement_id__gte=low, agreement_id__lte=high))
-
-
-@_without_cyclic_gc()
-def _scan_portfolio_rules() -> ReconcileCounts:
-    """The portfolio rules, once, their flags (about no agreement) reconciled."""
-    ctx = selectors.scan_context()
-    findings = risks.check_portfolio(selectors.portfolio_facts(), ctx)
-    return flags_reconcile(findings=findings, scope=Q(agreement__isnull=True))
-
-
-# --- scans -----------------------------------------------------------------------------------------
-
-
-def scan_create(*, trigger: str, requested_by=None, status: str = ScanStatus.QUEUED) -> RiskScan:
-    """A scan row, queued for a worker (or running, for a synchronous scan)."""
-    values = {"trigger": trigger, "requested_by": requested_by, "status": status}
-    if status == ScanStatus.RUNNING:
-        values["started_at"] = timezone.now()
-    return RiskScan.objects.create(**values)
-
-
-def scans_expire_stale(*, now=None) -> int:
-    """Mark scans that have been queued or running for too long as failed: their worker was lost."""
-    now = now or timezone.now()
-    cutoff = now - timedelta(seconds=settings.RISK_SCAN_STALE_AFTER_SECONDS)
-    return RiskScan.objects.filter(status__in=(ScanStatus.QUEUED, ScanStatus.RUNNING), created_at__lt=cutoff).update(
-        status=ScanStatus.FAILED, finished_at=now, error=_("Lost: the scan did not finish in time (stopped worker?).")
-    )
-
-
-def scan_claim_scheduled(*, now=None) -> RiskScan | None:
-    """Claim tonight's scheduled scan: one per day, however often the schedule fires. A day whose
-    scan failed (or was lost with its worker) can be claimed again; a running or finished one not."""
-    now = now or timezone.now()
-    scans_expire_stale(now=now)
-    slot = f"schedule:{timezone.localdate(now).isoformat()}"
-    try:
-        with transaction.atomic():
-            return RiskScan.objects.create(trigger=ScanTrigger.SCHEDULE, slot=slot)
-    except IntegrityError:
-        retaken = RiskScan.objects.filter(slot=slot, status=ScanStatus.FAILED).update(
-            status=ScanStatus.QUEUED, created_at=now, started_at=None, finished_at=None, error=""
-        )
-        return RiskScan.objects.get(slot=slot) if retaken else None
-
-
-def scan_request(*, trigger: str, requested_by=None) -> RiskScan:
-    """Queue a scan for a worker (admin, API). Raises ScanUnavailable when the broker is down; the
-    scan row then says so, so nothing is silently dropped."""
-    from assessments.tasks import risk_scan_run
-
-    scan = scan_create(trigger=trigger, requested_by=requested_by)
-    task_id = str(uuid.uuid4())
-    RiskScan.objects.filter(pk=scan.pk).update(task_id=task_id)
-    scan.task_id = task_id
-    try:
-        # Called outside a transaction (the API and admin views), so a worker finds the row at once.
-        # No result is kept: a scan is followed through its row, and a result backend on a dead Redis must not
-        # turn the request into a 500.
-        risk_scan_run.apply_async(args=[scan.pk], task_id=task_id, retry=False, ignore_result=True)
-    except (KombuOperationalError, OSError) as exc:  # the broker is unreachable
-        logger.warning("risk scan %s could not be queued", scan.pk, exc_info=True)
-        scan.status = ScanStatus.FAILED
-        scan.finished_at = timezone.now()
-        scan.error = _("The scan could not be queued: the task broker is unavailable (%(error)s).") % {
-            "error": type(exc).__name__
+def respondent_mail(respondent: Respondent, kind: str) -> RenderedMail:
+    round_ = respondent.round
+    with translation.override(respondent.language):
+        context = {
+            "respondent": respondent,
+            "person": respondent.person,
+            "round": round_,
+            "agreement": round_.agreement,
+            "instrument": round_.instrument,
+            "coordinator": round_.agreement.coordinator,
+            "link": respondent_link(respondent),
+            "reminder": kind == REMINDER,
+            "scored_items": round_.instrument.items.filter(kind="scale").count(),
         }
-        scan.save(update_fields=["status", "finished_at", "error"])
-        raise ScanUnavailable(scan) from exc
-    scan.refresh_from_db()
-    return scan
+        if kind == REMINDER:
+            subject = _("Reminder: how is the collaboration in %(agreement)s going?")
+        else:
+            subject = _("How is the collaboration in %(agreement)s going?")
+        subject = subject % {"agreement": round_.agreement.title}
+        text = render_to_string("assessments/email/invitation.txt", context)
+        html = render_to_string("assessments/email/invitation.html", context)
+    return RenderedMail(subject=subject, text=text, html=html)
 
 
-def _start(scan_id: int) -> bool:
-    """Queued → running; False if another delivery of the task already took it."""
-    return bool(
-        RiskScan.objects.filter(pk=scan_id, status=ScanStatus.QUEUED).update(
-            status=ScanStatus.RUNNING, started_at=timezone.now()
-        )
-    )
-
-
-def _fail(scan_id: int, exc: BaseException) -> None:
-    RiskScan.objects.filter(pk=scan_id).update(
-        status=ScanStatus.FAILED, finished_at=timezone.now(), error=f"{type(exc).__name__}: {exc}"[:2000]
-    )
-
-
-def scan_portfolio(*, scan: RiskScan, today=None) -> RiskScan:
-    """Scan the whole portfolio in this process: read the facts once, run every rule, reconcile every
-    flag: one query for the context, five for the facts plus one per registered loader, and in one
-    transaction the reconcile lock, the unresolved flags, the new ones and one update, whatever the size."""
-    try:
-        scanned, counts = _scan_all(today)
-    except Exception as exc:
-        _fail(scan.pk, exc)
-        raise
-    scan.status = ScanStatus.SUCCEEDED
-    scan.finished_at = timezone.now()
-    scan.agreements_scanned = scanned
-    scan.findings = counts.findings
-    scan.new_count, scan.persisting_count, scan.resolved_count = counts.new, counts.persisting, counts.resolved
-    scan.save(
-        update_fields=[
-            "status",
-            "finished_at",
-            "agreements_scanned",
-            "findings",
-            "new_count",
-            "persisting_count",
-            "resolved_count",
-        ]
-    )
-    return scan
-
-
-def scan_now(*, trigger: str = ScanTrigger.COMMAND, requested_by=None, today=None) -> RiskScan:
-    """A synchronous scan of the whole portfolio, recorded like any other (the command's scan)."""
-    scan = scan_create(trigger=trigger, requested_by=requested_by, status=ScanStatus.RUNNING)
-    return scan_portfolio(scan=scan, today=today)
-
-
-def scan_run(*, scan_id: int, chunk_size: int | None = None) -> str:
-    """Run a queued scan: in this process when the portfolio fits one chunk, else as a group of chunk
-    tasks over the workers (the last one to finish runs the portfolio rules and closes the scan)."""
-    from celery import group
-
-    from assessments.tasks import risk_scan_chunk
-
-    if not _start(scan_id):
-        return f"scan {scan_id}: already taken or gone"
-    scan = RiskScan.objects.get(pk=scan_id)
-    chunk_size = chunk_size or settings.RISK_SCAN_CHUNK_SIZE
-    ranges = selectors.scan_chunks(chunk_size)
-    if len(ranges) == 1:
-        scan = scan_portfolio(scan=scan)
-        return (
-            f"scan {scan_id}: {scan.new_count} new, {scan.persisting_count} still open, {scan.resolved_count} resolved"
-        )
-    RiskScan.objects.filter(pk=scan_id).update(chunks_total=len(ranges))
-    group(risk_scan_chunk.si(scan_id, index, low, high) for index, (low, high) in enumerate(ranges)).apply_async()
-    return f"scan {scan_id}: {len(ranges)} chunks queued"
-
-
-def scan_chunk(*, scan_id: int, index: int, id_range: tuple[int, int], worker: str = "") -> str:
-    """Scan one chunk of agreements and reconcile the flags of the agreements in its id range.
-    Safe to run twice: a chunk is counted once. The last chunk closes the scan."""
-    scan = RiskScan.objects.filter(pk=scan_id).first()
-    if scan is None or scan.status != ScanStatus.RUNNING:
-        return f"scan {scan_id}: not running, chunk {index} skipped"
-    try:
-        scanned, counts = _scan_range(id_range)
-    except Exception as exc:
-        _fail(scan_id, exc)
-        raise
+def respondent_send(respondent_id: int, kind: str, *, today: date | None = None) -> bool:
+    """Send one invitation or reminder exactly once: claimed under a row lock, marked in the same
+    transaction. Returns whether a mail went out; a failure is recorded on the row and raised again for
+    the caller to retry."""
+    stamp = "invited_at" if kind == INVITATION else "reminded_at"
+    error: Exception | None = None
     with transaction.atomic():
-        scan = RiskScan.objects.select_for_update().get(pk=scan_id)
-        done = {entry["index"] for entry in scan.workers}
-        if index not in done and scan.status == ScanStatus.RUNNING:
-            scan.workers = [*scan.workers, {"index": index, "worker": worker, "agreements": scanned}]
-            scan.chunks_done = len(done) + 1
-            scan.agreements_scanned += scanned
-            scan.findings += counts.findings
-            scan.new_count += counts.new
-            scan.persisting_count += counts.persisting
-            scan.resolved_count += counts.resolved
-            scan.save()
-        last = scan.status == ScanStatus.RUNNING and scan.chunks_done == scan.chunks_total
-    if last:
-        scan_finish(scan_id=scan_id)
-    return f"scan {scan_id}: chunk {index} ({scanned} agreements) done"
+        respondent = (
+            Respondent.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("round__agreement__coordinator", "round__instrument", "person")
+            .filter(pk=respondent_id)
+            .first()
+        )
+        if respondent is None:
+            return False  # gone, or being sent by another worker
+        if getattr(respondent, stamp) is not None:
+            return False
+        if not respondent.round.accepts_answers(today) or (kind == REMINDER and respondent.responded_at):
+            return False
+        try:
+            mail = respondent_mail(respondent, kind)
+            message = EmailMultiAlternatives(
+                subject=mail.subject,
+                body=mail.text,
+                to=[respondent.person.email],
+                headers={"Auto-Submitted": "auto-generated"},
+            )
+            message.attach_alternative(mail.html, "text/html")
+            message.send(fail_silently=False)
+        except Exception as exc:  # SMTP down or a bad address: recorded, raised, retried later
+            error = exc
+            respondent.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+            respondent.save(update_fields=["last_error"])
+            logger.warning("assessment %s to respondent %s failed", kind, respondent_id, exc_info=True)
+        else:
+            setattr(respondent, stamp, timezone.now())
+            respondent.last_error = ""
+            respondent.save(update_fields=[stamp, "last_error"])
+    if error is not None:
+        raise error
+    return True
 
 
-def scan_finish(*, scan_id: int) -> None:
-    """After the chunks: the portfolio rules, once, over the whole portfolio; then close the scan."""
-    try:
-        counts = _scan_portfolio_rules()
-    except Exception as exc:
-        _fail(scan_id, exc)
-        raise
-    RiskScan.objects.filter(pk=scan_id, status=ScanStatus.RUNNING).update(
-        status=ScanStatus.SUCCEEDED,
-        finished_at=timezone.now(),
-        findings=F("findings") + counts.findings,
-        new_count=F("new_count") + counts.new,
-        persisting_count=F("persisting_count") + counts.persisting,
-        resolved_count=F("resolved_count") + counts.resolved,
+def _send_all(respondent_ids: list[int], kind: str, today: date) -> tuple[int, int]:
+    sent = failed = 0
+    for respondent_id in respondent_ids:
+        try:
+            sent += respondent_send(respondent_id, kind, today=today)
+        except Exception:
+            failed += 1
+    return sent, failed
+
+
+def invitations_send(*, round_id: int | None = None, today: date | None = None) -> tuple[int, int]:
+    """Invite every respondent of open rounds (or of one round) not invited yet. Returns (sent, failed);
+    one failing address never stops the others."""
+    today = today or timezone.localdate()
+    respondents = Respondent.objects.filter(
+        invited_at__isnull=True, round__status=RoundStatus.OPEN, round__opens_on__lte=today, round__closes_on__gte=today
+    )
+    if round_id is not None:
+        respondents = respondents.filter(round_id=round_id)
+    return _send_all(list(respondents.values_list("pk", flat=True)), INVITATION, today)
+
+
+def reminders_send(*, today: date | None = None) -> tuple[int, int]:
+    """Remind, once, respondents who were invited but have not answered, when their round closes within
+    ASSESSMENT_REMINDER_DAYS days. Nothing is sent after the round closes."""
+    today = today or timezone.localdate()
+    respondents = Respondent.objects.filter(
+        Q(round__status=RoundStatus.OPEN)
+        & Q(round__closes_on__gte=today)
+        & Q(round__closes_on__lte=today + relativedelta(days=settings.ASSESSMENT_REMINDER_DAYS)),
+        invited_at__isnull=False,
+        reminded_at__isnull=True,
+        responded_at__isnull=True,
+    )
+    return _send_all(list(respondents.values_list("pk", flat=True)), REMINDER, today)
+
+
+# --- the daily jobs ------------------------------------------------------------------------------------
+
+
+def daily_open(*, today: date | None = None) -> dict[str, int]:
+    """06:00: start due rounds, open scheduled ones, send every invitation still owed."""
+    today = today or timezone.localdate()
+    due = rounds_create_due(today=today)
+    for agreement, reason in due.skipped:
+        logger.info("no assessment round started for agreement %s: %s", agreement.pk, reason)
+    opened = rounds_open_due(today=today)
+    sent, failed = invitations_send(today=today)
+    return {"started": len(due.created), "skipped": len(due.skipped), "opened": opened, "sent": sent, "failed": failed}
+
+
+def daily_follow_up(*, today: date | None = None) -> dict[str, int]:
+    """06:30: close rounds past their date, then remind (never after a round has closed)."""
+    today = today or timezone.localdate()
+    closed = rounds_close_due(today=today)
+    sent, failed = reminders_send(today=today)
+    return {"closed": closed, "reminded": sent, "failed": failed}
+
+
+def describe_open(counts: dict[str, int]) -> str:
+    return (
+        _(
+            "%(started)d rounds started (%(skipped)d agreements due had nobody to ask or no instrument), %(opened)d "
+            "opened, %(sent)d invitations sent, %(failed)d failed."
+        )
+        % counts
     )
 
 
-# --- flags -----------------------------------------------------------------------------------------
+def describe_follow_up(counts: dict[str, int]) -> str:
+    return _("%(closed)d rounds closed, %(reminded)d reminders sent, %(failed)d failed.") % counts
+
+
+# --- instruments --------------------------------------------------------------------------------------
+
+
+_NOT_COPIED = {"id", "version", "is_active", "is_builtin", "created_at"}
+_SECTION = ("position", "title_sv", "title_en", "description_sv", "description_en")
+_ITEM = ("position", "kind", "label_sv", "label_en", "text_sv", "text_en")
+_BAND = ("min_total", "max_total", "label_sv", "label_en", "advice_sv", "advice_en")
+
+
+def _values(row, names: tuple[str, ...]) -> dict:
+    return {name: getattr(row, name) for name in names}
+
+
+# --- reads -------------------------------------------------------------------------------------------
+
+
+def _values(row, names: tuple[str, ...]) -> dict:
+    return {name: getattr(row, name) for name in names}
+
+
+# --- reads -------------------------------------------------------------------------------------------
 
 
 @transaction.atomic
-def flag_acknowledge(*, flag: RiskFlag, by, note: str) -> RiskFlag:
-    """A coordinator has seen the risk: open (or acknowledged) → acknowledged, with who and a note.
-    The flag still resolves by itself when a scan no longer finds the risk."""
-    note = (note or "").strip()
-    if not note:
-        raise ValidationError({"note": _("Write a note: what is being done about the risk, or why it is accepted.")})
-    flag = RiskFlag.objects.select_for_update().get(pk=flag.pk)
-    if flag.status == FlagStatus.RESOLVED:
-        raise ValidationError({"status": _("The risk is already resolved.")})
-    flag.status = FlagStatus.ACKNOWLEDGED
-    flag.acknowledged_at = timezone.now()
-    flag.acknowledged_by = by
-    flag.acknowledgement_note = note
-    flag.save(update_fields=["status", "acknowledged_at", "acknowledged_by", "acknowledgement_note"])
-    return flag
+def instrument_new_version(instrument: Instrument) -> Instrument:
+    """Copy an instrument (sections, items, bands) into the next version of its code, offered for new
+    rounds; every other version of the code stops being offered. Past rounds keep their version."""
+    # Every version of the code is locked, so two copies made at once get consecutive numbers.
+    versions = Instrument.objects.filter(code=instrument.code)
+    locked = list(versions.select_for_update().order_by("pk"))
+    source = next(version for version in locked if version.pk == instrument.pk)
+    latest = max(version.version for version in locked)
+    copy = Instrument(
+        **{
+            field.attname: getattr(source, field.attname)
+            for field in Instrument._meta.concrete_fields
+            if field.name not in _NOT_COPIED
+        },
+        version=latest + 1,
+        is_active=True,
+        is_builtin=False,
+    )
+    copy.full_clean()
+    copy.save()
+    section_copies = {}
+    for section in source.sections.order_by("position", "id"):
+        section_copies[section.pk] = InstrumentSection.objects.create(instrument=copy, **_values(section, _SECTION))
+    Item.objects.bulk_create(
+        Item(instrument=copy, section=section_copies[item.section_id], **_values(item, _ITEM))
+        for item in source.items.order_by("position", "id")
+    )
+    Band.objects.bulk_create(
+        Band(instrument=copy, **_values(band, _BAND)) for band in source.bands.order_by("min_total", "id")
+    )
+    versions.exclude(pk=copy.pk).update(is_active=False)
+    return copy

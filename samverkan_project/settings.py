@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "stakeholders",
     "agreements",
     "assessments",
+    "risks",
     "integrations",
     "ops",
 ]

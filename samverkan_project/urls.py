@@ -1,10 +1,11 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.utils.translation import gettext_lazy as _
+from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from agreements.views import AgreementDocumentView
-from samverkan_project import loadtest
+from ops import loadtest
 from samverkan_project.views import healthz
 
 admin.site.site_header = _("Samverkan")
@@ -15,6 +16,7 @@ api_v1 = [
     path("", include("stakeholders.api.urls")),
     path("", include("agreements.api.urls")),
     path("", include("assessments.api.urls")),
+    path("", include("risks.api.urls")),
 ]
 
 # Under /api/ (and /documents/) an unknown URL is a JSON 404 like any other API error.
@@ -23,6 +25,11 @@ handler404 = "samverkan_project.api.views.not_found"
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
+    # The risk models moved from assessments to risks (issue 12): bookmarked admin pages redirect, query kept.
+    re_path(
+        r"^admin/assessments/(?P<model>riskflag|riskscan|reportdelivery|riskreportsubscription)/(?P<rest>.*)$",
+        RedirectView.as_view(url="/admin/risks/%(model)s/%(rest)s", permanent=True, query_string=True),
+    ),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
@@ -30,6 +37,6 @@ urlpatterns = [
     path("api-auth/", include("rest_framework.urls")),
     path("documents/<path:name>", AgreementDocumentView.as_view(), name="agreement-document"),
     path("", include("assessments.urls")),
-    # The load test's baseline; a 404 unless LOADTEST_ENDPOINTS is set (samverkan_project/loadtest.py).
+    # The load test's baseline; a 404 unless LOADTEST_ENDPOINTS is set (ops/loadtest.py).
     *loadtest.urlpatterns,
 ]

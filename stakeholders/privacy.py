@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -28,7 +29,7 @@ from django.conf import settings
 from django.contrib.admin.models import LogEntry
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import Prefetch, Q, Value
+from django.db.models import Q, Value
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -43,6 +44,58 @@ NUMBER = "%(number)d"
 # hold no free text about people (and sessions are signed blobs).
 SWEEP_EXCLUDED = {"auth.user", "auth.permission", "contenttypes.contenttype", "sessions.session", "authtoken.token"}
 TEXT_FIELDS = (models.CharField, models.TextField)  # EmailField and SlugField are CharFields
+
+
+# --- the registry --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ExportRequest:
+    """What a part of the export is asked for: the person, every e-mail address they have had (current,
+    earlier, their login's), and whether individual assessment answers may be included."""
+
+    person: Person
+    emails: frozenset[str]
+    include_answers: bool
+
+
+@dataclass(frozen=True)
+class Anonymisation:
+    """What a part of the anonymisation works with: the person (already renamed and saved), the names and
+    e-mail addresses they had, and the summary the part adds its counts to."""
+
+    person: Person
+    names: frozenset[str]
+    emails: frozenset[str]
+    summary: AnonymisationSummary
+
+
+@dataclass(frozen=True)
+class PrivacyPart:
+    """One app's share of privacy: the export sections about its own tables, what anonymising a person does
+    to them, what closing the person's login does, and its part of the nightly retention job."""
+
+    app_label: str
+    export: Callable[[ExportRequest], dict] | None = None
+    anonymise: Callable[[Anonymisation], None] | None = None
+    close_login: Callable[[object], None] | None = None
+    retention: Callable[[date, RetentionSummary], None] | None = None
+
+
+_PARTS: dict[str, PrivacyPart] = {}
+
+
+def register(part: PrivacyPart) -> PrivacyPart:
+    """Add an app's part (from its AppConfig.ready()); registering an app again replaces its part. The register
+    itself imports no other app: each app that stores personal data registers how to export and erase it."""
+    _PARTS[part.app_label] = part
+    return part
+
+
+def parts() -> list[PrivacyPart]:
+    """The registered parts, in the order of INSTALLED_APPS (so the export's sections keep their order)."""
+    order = {config.label: index for index, config in enumerate(apps.get_app_configs())}
+    return sorted(_PARTS.values(), key=lambda part: order.get(part.app_label, len(order)))
 
 
 # --- the pseudonym -------------------------------------------------------------------------------
@@ -86,38 +139,36 @@ def anonymised_q() -> Q:
 # --- export --------------------------------------------------------------------------------------
 
 
-def _plain(value):
+def plain(value):
     """A value as JSON has it: dates as ISO text, decimals as text, containers walked."""
     if isinstance(value, datetime | date | time):
         return value.isoformat()
     if isinstance(value, Decimal):
         return str(value)
     if isinstance(value, dict):
-        return {str(key): _plain(item) for key, item in value.items()}
+        return {str(key): plain(item) for key, item in value.items()}
     if isinstance(value, list | tuple):
-        return [_plain(item) for item in value]
+        return [plain(item) for item in value]
     return value
 
 
-def _rows(queryset, *fields: str, **renamed: str) -> list[dict]:
+def rows(queryset, *fields: str, **renamed: str) -> list[dict]:
     """``queryset.values()`` as plain dicts; ``renamed`` maps output keys to lookups."""
-    return [_plain(row) for row in queryset.values(*fields, **{key: models.F(path) for key, path in renamed.items()})]
+    return [plain(row) for row in queryset.values(*fields, **{key: models.F(path) for key, path in renamed.items()})]
 
 
 def person_export(person: Person, *, include_answers: bool = True) -> dict:
-    """Everything stored about ``person`` as JSON-ready data, in a fixed number of queries (about 17).
+    """Everything stored about ``person`` as JSON-ready data, in a fixed number of queries (about 17): the
+    register's own rows here, every other app's through its registered part.
 
     ``include_answers=False`` leaves out individual assessment answers (for users who may not see them).
     """
-    from agreements.models import Agreement, Anchoring, Representative, Responsibility
-    from assessments.models import Answer, ReportDelivery, Respondent, RiskFlag
-
     person = Person.objects.select_related("organization", "user").prefetch_related("user__groups").get(pk=person.pk)
     pk = person.pk
     user = person.user
     login = None
     if user is not None:
-        login = _plain(
+        login = plain(
             {
                 "id": user.pk,
                 "username": user.get_username(),
@@ -131,48 +182,14 @@ def person_export(person: Person, *, include_answers: bool = True) -> dict:
                 "groups": sorted(group.name for group in user.groups.all()),
             }
         )
-    party = {"agreement_title": "agreement__title", "organization": "party__organization__name"}
-    role_fields = ("id", "agreement_id", "title", "kind", "description")
     history = Person.history.model.objects.filter(id=pk).order_by("history_date", "history_id")
     history_fields = ("history_id", "history_date", "history_type", "history_change_reason")
-    historical = {
-        "representative": Representative.history.model.objects.filter(person_id=pk),
-        "responsible": Responsibility.history.model.objects.filter(responsible_id=pk),
-        "deputy": Responsibility.history.model.objects.filter(deputy_id=pk),
-        "sponsor": Anchoring.history.model.objects.filter(person_id=pk),
-        "coordinator": Agreement.history.model.objects.filter(coordinator_id=pk),
-    }
-    role_history = [
-        {"role": role, **row}
-        for role, rows in historical.items()
-        for row in _rows(
-            rows.order_by("history_date", "history_id"),
-            "id",
-            "history_date",
-            "history_type",
-            "history_change_reason",
-            *(() if role == "coordinator" else ("agreement_id",)),
-            **({"agreement_id": "id"} if role == "coordinator" else {}),
-        )
-    ]
-    flags = RiskFlag.objects.filter(person_id=pk).select_related(
-        "agreement", "party__organization", "person", "responsibility"
-    )
-    invitations = (
-        Respondent.objects.filter(person_id=pk)
-        .select_related("round__agreement", "round__instrument")
-        .order_by("round__opens_on", "id")
-    )
-    if include_answers:
-        answers = Answer.objects.select_related("item").order_by("item__position", "id")
-        invitations = invitations.prefetch_related(Prefetch("answers", queryset=answers))
     emails = {email.lower() for email in history.exclude(email="").values_list("email", flat=True)}
     if person.email:
         emails.add(person.email.lower())
-    delivery_filter = Q(person_id=pk) | Q(email__in=sorted(emails)) if emails else Q(person_id=pk)
-    return {
+    export = {
         "exported_at": timezone.now().isoformat(),
-        "person": _plain(
+        "person": plain(
             {
                 "id": pk,
                 "first_name": person.first_name,
@@ -194,40 +211,7 @@ def person_export(person: Person, *, include_answers: bool = True) -> dict:
             "org_number": person.organization.org_number,
         },
         "login": login,
-        "representations": _rows(
-            Representative.objects.filter(person_id=pk).order_by("agreement_id", "id"),
-            "id",
-            "agreement_id",
-            "mandate",
-            "hours_per_month",
-            "is_primary",
-            **party,
-        ),
-        "responsibilities": _rows(
-            Responsibility.objects.filter(responsible_id=pk).order_by("agreement_id", "id"),
-            *role_fields,
-            agreement_title="agreement__title",
-        ),
-        "deputyships": _rows(
-            Responsibility.objects.filter(deputy_id=pk).order_by("agreement_id", "id"),
-            *role_fields,
-            agreement_title="agreement__title",
-        ),
-        "sponsorships": _rows(
-            Anchoring.objects.filter(person_id=pk).order_by("agreement_id", "id"),
-            "id",
-            "agreement_id",
-            "kind",
-            "body",
-            "reference",
-            "date",
-            "note",
-            **party,
-        ),
-        "coordinated_agreements": _rows(
-            Agreement.objects.filter(coordinator_id=pk).order_by("id"), "id", "title", "reference", "status"
-        ),
-        "history": _rows(
+        "history": rows(
             history,
             *history_fields,
             "first_name",
@@ -241,76 +225,23 @@ def person_export(person: Person, *, include_answers: bool = True) -> dict:
             "user_id",
             changed_by="history_user__username",
         ),
-        "role_history": role_history,
-        "risk_flags": [
-            _plain(
-                {
-                    "id": flag.pk,
-                    "rule": flag.rule,
-                    "severity": flag.severity,
-                    "status": flag.status,
-                    "agreement_id": flag.agreement_id,
-                    "agreement_title": flag.agreement.title if flag.agreement_id else None,
-                    "message": flag.message,
-                    "details": flag.details,
-                    "first_seen_at": flag.first_seen_at,
-                    "last_seen_at": flag.last_seen_at,
-                    "resolved_at": flag.resolved_at,
-                }
-            )
-            for flag in flags.order_by("first_seen_at", "id")
-        ],
-        "assessment_invitations": [
-            _plain(
-                {
-                    "round_id": respondent.round_id,
-                    "agreement_title": respondent.round.agreement.title,
-                    "instrument": respondent.round.instrument.name,
-                    "opens_on": respondent.round.opens_on,
-                    "closes_on": respondent.round.closes_on,
-                    "language": respondent.language,
-                    "invited_at": respondent.invited_at,
-                    "reminded_at": respondent.reminded_at,
-                    "responded_at": respondent.responded_at,
-                    "answers": [
-                        {
-                            "position": answer.item.position,
-                            "item": answer.item.label or answer.item.text,
-                            "value": answer.value,
-                            "comment": answer.comment,
-                        }
-                        for answer in respondent.answers.all()
-                    ]
-                    if include_answers
-                    else None,
-                }
-            )
-            for respondent in invitations
-        ],
-        "answers_included": include_answers,
-        "report_deliveries": _rows(
-            ReportDelivery.objects.filter(delivery_filter).order_by("period_start", "id"),
-            "id",
-            "report",
-            "period_start",
-            "email",
-            "language",
-            "status",
-            "subject",
-            "sent_at",
-        ),
-        "admin_log": _rows(
-            LogEntry.objects.filter(
-                content_type__app_label=Person._meta.app_label,
-                content_type__model=Person._meta.model_name,
-                object_id=str(pk),
-            ).order_by("action_time", "id"),
-            "action_time",
-            "action_flag",
-            "change_message",
-            changed_by="user__username",
-        ),
     }
+    request = ExportRequest(person=person, emails=frozenset(emails), include_answers=include_answers)
+    for part in parts():
+        if part.export is not None:
+            export.update(part.export(request))
+    export["admin_log"] = rows(
+        LogEntry.objects.filter(
+            content_type__app_label=Person._meta.app_label,
+            content_type__model=Person._meta.model_name,
+            object_id=str(pk),
+        ).order_by("action_time", "id"),
+        "action_time",
+        "action_flag",
+        "change_message",
+        changed_by="user__username",
+    )
+    return export
 
 
 # --- anonymisation -------------------------------------------------------------------------------
@@ -430,11 +361,9 @@ def _sweep(needles: list[_Needle]) -> int:
 
 
 def _close_login(user) -> None:
-    """The person's login: deactivated, unusable and without name, e-mail, tokens or subscriptions."""
+    """The person's login: deactivated, unusable and without name, e-mail or DRF tokens; every app's part
+    closes what it keeps for the login (integration tokens, report subscriptions)."""
     from rest_framework.authtoken.models import Token
-
-    from assessments.models import RiskReportSubscription
-    from integrations.models import ApiToken
 
     user.username = f"anonymised-{user.pk}"
     user.first_name = user.last_name = user.email = ""
@@ -444,8 +373,9 @@ def _close_login(user) -> None:
     user.groups.clear()
     user.user_permissions.clear()
     Token.objects.filter(user=user).delete()
-    ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
-    RiskReportSubscription.objects.filter(user=user).delete()
+    for part in parts():
+        if part.close_login is not None:
+            part.close_login(user)
 
 
 @transaction.atomic
@@ -455,9 +385,6 @@ def person_anonymise(person: Person, *, user=None) -> Person:
     ``user`` is who asks (recorded in the change history). The returned person carries
     ``anonymisation``, an :class:`AnonymisationSummary`. Anonymising an anonymised person changes nothing.
     """
-    from assessments.choices import DeliveryStatus, RoundStatus
-    from assessments.models import Answer, ReportDelivery, Respondent
-
     person = Person.objects.select_for_update(of=("self",)).select_related("user").get(pk=person.pk)
     summary = AnonymisationSummary()
     if user is not None and person.user_id is not None and person.user_id == user.pk:
@@ -495,16 +422,10 @@ def person_anonymise(person: Person, *, user=None) -> Person:
     if login is not None:
         _close_login(login)
         summary.login_closed = True
-    summary.comments_removed = Answer.objects.filter(respondent__person=person).exclude(comment="").update(comment="")
-    # Unanswered invitations to rounds still running cannot reach a person without an address: their links
-    # are closed (removed) rather than mailed and reminded in vain.
-    Respondent.objects.filter(person=person, responded_at__isnull=True).exclude(
-        round__status=RoundStatus.CLOSED
-    ).delete()
-    Respondent.objects.filter(person=person).exclude(last_error="").update(last_error="")
-    deliveries = ReportDelivery.objects.filter(Q(person=person) | Q(email__in=sorted(emails)))
-    deliveries.filter(status__in=(DeliveryStatus.PENDING, DeliveryStatus.FAILED)).update(status=DeliveryStatus.SKIPPED)
-    summary.deliveries_cleaned = deliveries.update(email="", last_error="")
+    erasure = Anonymisation(person=person, names=frozenset(names), emails=frozenset(emails), summary=summary)
+    for part in parts():
+        if part.anonymise is not None:
+            part.anonymise(erasure)
     summary.other_rows_cleaned = _sweep(_needles(names - {""}, emails, person.full_name))
     logger.info("person %s anonymised", person.pk)
     person.anonymisation = summary
@@ -542,25 +463,13 @@ def people_due_for_anonymisation(*, today: date | None = None):
     return Person.objects.filter(left_on__lt=cutoff).exclude(anonymised_q()).order_by("left_on", "id")
 
 
-def rounds_past_retention(*, today: date | None = None):
-    """Closed assessment rounds that closed more than ASSESSMENT_ANSWER_RETENTION_MONTHS ago."""
-    from assessments.choices import RoundStatus
-    from assessments.models import AssessmentRound
-
-    today = today or timezone.localdate()
-    cutoff = today - relativedelta(months=settings.ASSESSMENT_ANSWER_RETENTION_MONTHS)
-    start_of_cutoff = timezone.make_aware(datetime.combine(cutoff, time.min))
-    return AssessmentRound.objects.filter(status=RoundStatus.CLOSED, closed_at__lt=start_of_cutoff)
-
-
 def privacy_retention(*, today: date | None = None) -> RetentionSummary:
     """The daily retention job: anonymise people long gone, and make old assessment answers anonymous.
 
     Each person is anonymised in their own transaction, so one failure does not hold the others back
     (it is logged and counted, and tried again the next night). Safe to run twice.
     """
-    from assessments.models import Answer, Respondent
-
+    today = today or timezone.localdate()
     summary = RetentionSummary()
     for person in people_due_for_anonymisation(today=today):
         try:
@@ -570,13 +479,8 @@ def privacy_retention(*, today: date | None = None) -> RetentionSummary:
             summary.failed += 1
         else:
             summary.anonymised += 1
-    with transaction.atomic():
-        old_rounds = rounds_past_retention(today=today)
-        answers = Answer.objects.filter(respondent__round__in=old_rounds).exclude(comment="")
-        respondents = Respondent.objects.filter(round__in=old_rounds, person__isnull=False)
-        touched = set(answers.values_list("respondent__round_id", flat=True))
-        touched |= set(respondents.values_list("round_id", flat=True))
-        summary.rounds = len(touched)
-        summary.comments_removed = answers.update(comment="")
-        summary.respondents_unlinked = respondents.update(person=None, last_error="")
+    for part in parts():
+        if part.retention is not None:
+            with transaction.atomic():
+                part.retention(today, summary)
     return summary

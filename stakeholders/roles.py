@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 COORDINATORS = "Samordnare"
 READERS = "Läsare"
 # Apps whose models coordinators manage and readers may read.
-DOMAIN_APPS = ("stakeholders", "agreements", "assessments")
+DOMAIN_APPS = ("stakeholders", "agreements", "assessments", "risks")
 # Coordinators also run the schedules and issue API tokens (never for an account that may do more than they).
 COORDINATOR_EXTRA_APPS = ("django_celery_beat", "integrations")
 # DRF's own tokens can be made for any account, a superuser's too, and keep the key in clear: superusers only.

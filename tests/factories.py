@@ -140,7 +140,7 @@ class RiskFlagFactory(factory.django.DjangoModelFactory):
     """A stored flag on an agreement (as a scan would leave it); pass rule/subject to vary."""
 
     class Meta:
-        model = "assessments.RiskFlag"
+        model = "risks.RiskFlag"
 
     rule = "review_overdue"
     severity = "medium"

@@ -1,8 +1,8 @@
 """REST endpoints for instruments (read-only, with sections, items, scale and bands) and assessment rounds
 (list, start, move the closing date, delete an unanswered round).
 
-Rounds are started through rounds.round_create and changed through instrument_services; the answer to a
-write is the row read again through instrument_services.round_list(). Links, tokens and answers never
+Rounds are started through services.round_create and changed through instrument_services; the answer to a
+write is the row read again through selectors.round_list(). Links, tokens and answers never
 appear here; a round's results are at /api/v1/assessment-rounds/{id}/results/.
 """
 
@@ -23,7 +23,7 @@ from rest_framework.reverse import reverse
 from agreements.api.serializers import PlausibleDateField
 from agreements.api.views import VALIDATION_RESPONSE
 from agreements.models import Agreement
-from assessments import instrument_services, rounds
+from assessments import selectors, services
 from assessments.filters import AssessmentRoundFilterSet, InstrumentFilterSet
 from assessments.models import AssessmentRound, Band, Instrument, InstrumentSection, Item
 from samverkan_project.api.schema import DocumentedAutoSchema
@@ -93,7 +93,7 @@ class InstrumentSerializer(serializers.ModelSerializer):
     def get_totals(self, instrument: Instrument) -> dict:
         # From the prefetched items: no query per instrument.
         scored = sum(1 for section in instrument.sections.all() for item in section.items.all() if item.is_scored)
-        low, high = instrument_services.possible_totals(scored, instrument.scale_min, instrument.scale_max)
+        low, high = selectors.possible_totals(scored, instrument.scale_min, instrument.scale_max)
         return {"min": low, "max": high}
 
 
@@ -162,7 +162,7 @@ class InstrumentViewSet(viewsets.ReadOnlyModelViewSet):
     ordering = ["code", "-version"]
 
     def get_queryset(self):
-        return instrument_services.instrument_list()
+        return selectors.instrument_list()
 
 
 # --- rounds ----------------------------------------------------------------------------------------------
@@ -220,7 +220,7 @@ class AssessmentRoundInputSerializer(serializers.Serializer):
     def create(self, validated_data):
         request = self.context.get("request")
         try:
-            return rounds.round_create(
+            return services.round_create(
                 agreement=validated_data["agreement"],
                 instrument=validated_data["instrument"],
                 opens_on=validated_data["opens_on"],
@@ -237,7 +237,7 @@ class AssessmentRoundUpdateSerializer(serializers.Serializer):
 
     def update(self, instance, validated_data):
         try:
-            return rounds.round_closes_on_set(round_=instance, closes_on=validated_data["closes_on"])
+            return services.round_closes_on_set(round_=instance, closes_on=validated_data["closes_on"])
         except DjangoValidationError as exc:
             raise serializers.ValidationError(validation_detail(exc, AssessmentRound)) from exc
 
@@ -347,7 +347,7 @@ class AssessmentRoundViewSet(viewsets.ModelViewSet):
     ordering = ["-opens_on", "-id"]
 
     def get_queryset(self):
-        return instrument_services.round_list()
+        return selectors.round_list()
 
     def filter_queryset(self, queryset):
         # Filters and ordering shape lists; the round to change is found by its id alone.
@@ -363,7 +363,7 @@ class AssessmentRoundViewSet(viewsets.ModelViewSet):
         return AssessmentRoundSerializer
 
     def represent(self, round_: AssessmentRound) -> dict:
-        row = instrument_services.round_list().get(pk=round_.pk)
+        row = selectors.round_list().get(pk=round_.pk)
         return AssessmentRoundSerializer(row, context=self.get_serializer_context()).data
 
     def create(self, request, *args, **kwargs):
@@ -380,7 +380,7 @@ class AssessmentRoundViewSet(viewsets.ModelViewSet):
 
     def destroy(self, request, *args, **kwargs):
         try:
-            rounds.round_delete(round_=self.get_object())
-        except rounds.RoundHasAnswers as exc:
+            services.round_delete(round_=self.get_object())
+        except services.RoundHasAnswers as exc:
             return Response({"detail": " ".join(exc.messages)}, status=status.HTTP_409_CONFLICT)
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -3,12 +3,9 @@ from rest_framework.routers import DefaultRouter
 
 from assessments.api.instruments import AssessmentRoundViewSet, InstrumentViewSet
 from assessments.api.results import RoundResultsView
-from assessments.api.views import RiskFlagViewSet, RiskScanViewSet
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
-router.register("risks", RiskFlagViewSet, basename="riskflag")
-router.register("risk-scans", RiskScanViewSet, basename="riskscan")
 router.register("instruments", InstrumentViewSet, basename="instrument")
 router.register("assessment-rounds", AssessmentRoundViewSet, basename="assessmentround")
 

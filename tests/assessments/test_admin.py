@@ -1,602 +1,623 @@
-"""The risk admin: the flag list and its filters, acknowledging with a note, "Scan now", scans,
-deliveries and subscriptions, the start page dashboard, and open risks on the agreement pages."""
+"""The assessment admin: instruments (inlines, checks, read-only once answered or shipped, new versions),
+rounds (list, starting one with the default respondents, respondents, closing date, invitations, closing)
+and the read-only answers."""
 
-import re
-from datetime import timedelta
+import datetime as dt
 
 import pytest
 from django.contrib.messages import get_messages
 from django.core import mail
 from django.urls import reverse
-from django.utils import timezone
-from kombu.exceptions import OperationalError
+from django.utils import timezone, translation
 
 from agreements.choices import AgreementStatus
-from agreements.models import Agreement, Responsibility
-from assessments import reports, services, tasks
-from assessments.choices import DeliveryStatus, FlagStatus, ScanStatus, ScanTrigger
-from assessments.models import ReportDelivery, RiskFlag, RiskReportSubscription, RiskScan
-from tests.factories import PersonFactory, RiskFlagFactory, UserFactory, agreement_with
+from assessments import selectors, services
+from assessments.choices import ItemKind, RoundStatus
+from assessments.instruments import SAMVERKANSMODELLEN, TESTA_DIN_SAMVERKAN
+from assessments.models import Answer, AssessmentRound, Band, Instrument, InstrumentSection, Item, Respondent
+from tests.admin_forms import post_data_from
+from tests.factories import PersonFactory, agreement_with
 
 pytestmark = pytest.mark.django_db
 
-FLAGS = reverse("admin:assessments_riskflag_changelist")
-SCANS = reverse("admin:assessments_riskscan_changelist")
-SCAN_NOW = reverse("admin:assessments_scan_now")
-AGREEMENTS = reverse("admin:agreements_agreement_changelist")
-INDEX = reverse("admin:index")
+INSTRUMENTS = reverse("admin:assessments_instrument_changelist")
+ADD_INSTRUMENT = reverse("admin:assessments_instrument_add")
+ROUNDS = reverse("admin:assessments_assessmentround_changelist")
+ADD_ROUND = reverse("admin:assessments_assessmentround_add")
+ANSWERS = reverse("admin:assessments_answer_changelist")
 
 
 @pytest.fixture(autouse=True)
 def english(client, settings):
-    """The admin in English (a coordinator's choice), so the assertions read the English msgids."""
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
 
 
-def risky(n=1, **values) -> list[Agreement]:
-    """Active agreements whose two roles have no deputies: bus factor 1, missing deputies, overload."""
-    agreements = [agreement_with(parties=2, responsibilities=2, deputies=False) for _ in range(n)]
-    Agreement.objects.filter(pk__in=[a.pk for a in agreements]).update(status=AgreementStatus.ACTIVE, **values)
-    return agreements
-
-
-def listed(response) -> set[int]:
-    return {flag.pk for flag in response.context["cl"].result_list}
-
-
-def flag_ids(**lookups) -> set[int]:
-    return set(RiskFlag.objects.filter(**lookups).values_list("pk", flat=True))
-
-
-def messages_of(response) -> list[tuple[str, str]]:
-    return [(message.level_tag, str(message)) for message in get_messages(response.wsgi_request)]
-
-
-def section(html: str, element_id: str) -> str:
-    """The markup of the dashboard module with this id (modules do not nest)."""
-    match = re.search(rf'<div class="module" id="{element_id}">(.*?)</div>', html, re.S)
-    assert match, element_id
-    return match.group(1)
-
-
 def change_url(obj) -> str:
-    return reverse(f"admin:{obj._meta.app_label}_{obj._meta.model_name}_change", args=[obj.pk])
+    return reverse(f"admin:assessments_{obj._meta.model_name}_change", args=[obj.pk])
 
 
-# --- the flag list ---------------------------------------------------------------------------------
+def messages_of(response) -> list[str]:
+    return [str(message) for message in get_messages(response.wsgi_request)]
 
 
-def test_flag_list_shows_severity_rule_subject_and_agreement(coordinator_client):
-    [agreement] = risky(title="Unga i arbete")
-    [unanchored] = risky()
-    Agreement.objects.filter(pk=unanchored.pk).update(title="Utan förankring")
-    unanchored.parties.first().anchorings.all().delete()
-    services.scan_now()
-    busy = PersonFactory()
-    overload = RiskFlagFactory(
-        rule="person_overload", subject_type="person", person=busy, agreement=None, subject_key=f"person:{busy.pk}"
-    )
-    response = coordinator_client.get(FLAGS)
-    assert response.status_code == 200
-    assert listed(response) == flag_ids()
-    html = response.content.decode()
-    # The badge says the severity in words as well as in colour.
-    assert '<span class="risk-severity risk-high">High</span>' in html
-    assert '<span class="risk-severity risk-medium">Medium</span>' in html
-    assert "Single-person dependency" in html
-    agreement.refresh_from_db()
-    assert f'<td class="field-subject_link"><a href="{change_url(agreement)}">{agreement}</a>' in html
-    assert f'<td class="field-agreement_link"><a href="{change_url(agreement)}">{agreement}</a>' in html
-    assert overload.pk in listed(response)
-    # Each subject links to its own admin page.
-    missing_deputy = RiskFlag.objects.filter(rule="missing_deputy", agreement=agreement).first()
-    anchoring = RiskFlag.objects.get(rule="missing_internal_anchoring")
-    assert f'href="{change_url(busy)}">{busy}</a>' in html
-    assert f'href="{change_url(missing_deputy.responsibility)}">{missing_deputy.responsibility}</a>' in html
-    assert f'href="{change_url(anchoring.party)}">{anchoring.party}</a>' in html
-    assert 'id="scan-now"' in html
+def builtin(code=SAMVERKANSMODELLEN) -> Instrument:
+    return Instrument.objects.get(code=code, version=1)
 
 
-def test_flag_list_filters_narrow(coordinator_client):
-    first, second = risky(2)
-    services.scan_now()
-    responsible = Responsibility.objects.filter(agreement=first).first().responsible
-    organization = first.parties.first().organization
-    everything = flag_ids()
-    cases = {
-        "rule=missing_deputy": flag_ids(rule="missing_deputy"),
-        "severity__exact=high": flag_ids(severity="high"),
-        f"agreement__id__exact={first.pk}": flag_ids(agreement=first),
-        # Only the first agreement has this organisation as a party.
-        f"organization={organization.pk}": flag_ids(agreement=first),
-        f"person={responsible.pk}": flag_ids(person=responsible) | flag_ids(responsibility__responsible=responsible),
-    }
-    for query, expected in cases.items():
-        response = coordinator_client.get(f"{FLAGS}?{query}")
-        assert response.status_code == 200, query
-        assert expected, query
-        assert expected != everything, query
-        assert listed(response) == expected, query
-    # The filters name what is selected: the organisation, the person and the agreement.
-    html = coordinator_client.get(f"{FLAGS}?person={responsible.pk}&agreement__id__exact={first.pk}").content
-    assert str(responsible) in html.decode()
-    assert str(first) in html.decode()
-    assert organization.name in coordinator_client.get(FLAGS).content.decode()
-
-
-def test_status_filter_hides_resolved_flags_by_default(coordinator_client, coordinator):
-    [kept, closed] = risky(2)
-    services.scan_now()
-    seen = RiskFlag.objects.filter(agreement=kept, rule="single_person_dependency").get()
-    services.flag_acknowledge(flag=seen, by=coordinator, note="Vi rekryterar en ersättare.")
-    Agreement.objects.filter(pk=closed.pk).update(status=AgreementStatus.TERMINATED)
-    services.scan_now()
-    resolved = flag_ids(status=FlagStatus.RESOLVED)
-    assert resolved == flag_ids(agreement=closed)
-    assert listed(coordinator_client.get(FLAGS)) == flag_ids(agreement=kept)
-    assert listed(coordinator_client.get(f"{FLAGS}?status=acknowledged")) == {seen.pk}
-    assert listed(coordinator_client.get(f"{FLAGS}?status=open")) == flag_ids(agreement=kept) - {seen.pk}
-    assert listed(coordinator_client.get(f"{FLAGS}?status=resolved")) == resolved
-    assert listed(coordinator_client.get(f"{FLAGS}?status=all")) == flag_ids()
-
-
-def test_flag_page_is_read_only_and_shows_message_details_and_acknowledgement(coordinator_client, coordinator):
-    risky()
-    services.scan_now()
-    flag = RiskFlag.objects.get(rule="single_person_dependency")
-    services.flag_acknowledge(flag=flag, by=coordinator, note="Ersättare utses i januari.")
-    response = coordinator_client.get(change_url(flag))
-    assert response.status_code == 200
-    html = response.content.decode()
-    assert "Bus factor 1" in html
-    assert "&quot;bus_factor&quot;: 1" in html  # the details, as readable JSON
-    assert "Ersättare utses i januari." in html
-    assert str(coordinator) in html
-    assert 'name="_save"' not in html
-    assert coordinator_client.get(reverse("admin:assessments_riskflag_add")).status_code == 403
-    assert coordinator_client.post(change_url(flag), {"status": "resolved"}).status_code == 403
-
-
-def test_flag_history_shows_who_acknowledged_it_and_why_and_cannot_revert(coordinator_client, coordinator):
-    risky()
-    services.scan_now()
-    flag = RiskFlag.objects.get(rule="single_person_dependency")
-    services.flag_acknowledge(flag=flag, by=coordinator, note="Ersättare utses i januari.")
-    history = reverse("admin:assessments_riskflag_history", args=[flag.pk])
-    response = coordinator_client.get(history)
-    assert response.status_code == 200
-    html = response.content.decode()
-    assert "Ersättare utses i januari." in html
-    assert str(coordinator) in html
-    [row] = RiskFlag.history.filter(id=flag.pk)
-    revert = reverse("admin:assessments_riskflag_simple_history", args=[flag.pk, row.history_id])
-    assert "Ersättare utses i januari." in coordinator_client.get(revert).content.decode()  # viewing it
-    assert coordinator_client.post(revert, {"acknowledgement_note": ""}).status_code == 403  # never restoring it
-    flag.refresh_from_db()
-    assert flag.status == FlagStatus.ACKNOWLEDGED
-
-
-# --- acknowledging ---------------------------------------------------------------------------------
-
-
-def test_acknowledge_action_asks_for_a_note_then_records_it(coordinator_client, coordinator):
-    risky()
-    services.scan_now()
-    flag = RiskFlag.objects.get(rule="single_person_dependency")
-    data = {"action": "acknowledge_flags", "_selected_action": [flag.pk]}
-
-    page = coordinator_client.post(FLAGS, data)
-    assert page.status_code == 200
-    assert page.templates[0].name == "admin/assessments/acknowledge.html"
-    assert flag.message in page.content.decode()
-
-    blank = coordinator_client.post(FLAGS, {**data, "apply": "1", "note": "  "})
-    assert blank.status_code == 200
-    assert blank.context["form"].errors["note"] == ["This field is required."]
-    flag.refresh_from_db()
-    assert flag.status == FlagStatus.OPEN
-    assert flag.acknowledged_by is None
-
-    done = coordinator_client.post(FLAGS, {**data, "apply": "1", "note": "Vi utser en ersättare i januari."})
-    assert done.status_code == 302
-    assert messages_of(done) == [("success", "1 risk was acknowledged.")]
-    flag.refresh_from_db()
-    assert flag.status == FlagStatus.ACKNOWLEDGED
-    assert flag.acknowledged_by == coordinator
-    assert flag.acknowledged_at is not None
-    assert flag.acknowledgement_note == "Vi utser en ersättare i januari."
-
-
-def test_acknowledge_reports_refusals_for_resolved_flags(coordinator_client):
-    open_flag = RiskFlagFactory()
-    resolved = RiskFlagFactory(status=FlagStatus.RESOLVED, resolved_at=timezone.now())
-    data = {"action": "acknowledge_flags", "_selected_action": [open_flag.pk, resolved.pk], "apply": "1"}
-    response = coordinator_client.post(f"{FLAGS}?status=all", {**data, "note": "Sett."})
-    assert messages_of(response) == [
-        ("success", "1 risk was acknowledged."),
-        ("error", f"Not acknowledged: {resolved}: The risk is already resolved."),
+def custom_instrument(code="egen", *, items=3, sections=1, bands=(), active=True) -> Instrument:
+    """An instrument of the coordinators' own, 1–5, its items spread over its sections."""
+    instrument = Instrument.objects.create(code=code, name_sv="Egen enkät", name_en="Own survey", is_active=active)
+    parts = [
+        InstrumentSection.objects.create(instrument=instrument, position=n, title_sv=f"Del {n}")
+        for n in range(1, sections + 1)
     ]
-    resolved.refresh_from_db()
-    assert resolved.status == FlagStatus.RESOLVED
-    assert resolved.acknowledgement_note == ""
-
-
-def test_reader_sees_flags_but_cannot_acknowledge_or_scan(client, reader):
-    flag = RiskFlagFactory()
-    client.force_login(reader)
-    response = client.get(FLAGS)
-    assert response.status_code == 200
-    assert listed(response) == {flag.pk}
-    html = response.content.decode()
-    assert "acknowledge_flags" not in html
-    assert 'id="scan-now"' not in html
-    assert client.post(SCAN_NOW).status_code == 403
-    assert client.get(SCAN_NOW).status_code == 403
-    assert not RiskScan.objects.exists()
-
-
-# --- "Scan now" --------------------------------------------------------------------------------------
-
-
-def test_scan_now_runs_a_scan_and_links_to_it(coordinator_client, coordinator):
-    risky()
-    assert 'id="scan-now"' in coordinator_client.get(SCANS).content.decode()
-    response = coordinator_client.post(SCAN_NOW)
-    scan = RiskScan.objects.get()
-    assert response.status_code == 302
-    assert response.url == SCANS
-    # Celery runs eagerly in the unit tests, so the scan has finished by the time the view answers.
-    assert scan.status == ScanStatus.SUCCEEDED
-    assert scan.trigger == ScanTrigger.ADMIN
-    assert scan.requested_by == coordinator
-    [(level, text)] = messages_of(response)
-    assert level == "success"
-    assert f'<a href="{change_url(scan)}">Risk scan {scan.pk}</a> (Succeeded)' in text
-    assert scan.new_count == RiskFlag.objects.count() > 0
-
-
-def test_scan_now_goes_back_to_a_local_page_only(coordinator_client):
-    assert coordinator_client.post(SCAN_NOW, {"next": f"{FLAGS}?rule=missing_deputy"}).url == (
-        f"{FLAGS}?rule=missing_deputy"
-    )
-    assert coordinator_client.post(SCAN_NOW, {"next": "https://evil.example/"}).url == SCANS
-    assert coordinator_client.get(SCAN_NOW).status_code == 405
-
-
-def test_scan_now_with_the_broker_down_says_so_and_records_a_failed_scan(coordinator_client, monkeypatch):
-    def broker_down(*args, **kwargs):
-        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
-
-    monkeypatch.setattr(tasks.risk_scan_run, "apply_async", broker_down)
-    response = coordinator_client.post(SCAN_NOW)
-    scan = RiskScan.objects.get()
-    assert scan.status == ScanStatus.FAILED
-    assert scan.finished_at is not None
-    assert "broker" in scan.error
-    [(level, text)] = messages_of(response)
-    assert level == "error"
-    assert "the task broker is unavailable. It is recorded as failed" in text
-    assert f'(<a href="{change_url(scan)}">Risk scan {scan.pk}</a>).' in text
-    assert not RiskFlag.objects.exists()
-
-
-def test_scan_list_shows_counts_and_errors(coordinator_client):
-    risky()
-    scan = services.scan_now()
-    failed = RiskScan.objects.create(trigger=ScanTrigger.ADMIN, status=ScanStatus.FAILED, error="Broker down")
-    response = coordinator_client.get(SCANS)
-    assert response.status_code == 200
-    assert {s.pk for s in response.context["cl"].result_list} == {scan.pk, failed.pk}
-    html = response.content.decode()
-    assert "Broker down" in html
-    assert f'<td class="field-new_count">{scan.new_count}</td>' in html
-    assert coordinator_client.get(change_url(scan)).status_code == 200
-
-
-# --- the dashboard -----------------------------------------------------------------------------------
-
-
-def test_dashboard_shows_risks_expiring_overdue_and_busy_people(coordinator_client, settings):
-    settings.AGREEMENT_EXPIRING_WITHIN_DAYS = 30
-    today = timezone.localdate()
-    busy = PersonFactory(first_name="Berit", last_name="Bärare")
-    [expiring] = risky(title="Snart slut", valid_to=today + timedelta(days=10))
-    [overdue] = risky(title="Sen uppföljning", next_review_on=today - timedelta(days=5))
-    risky(title="Långt kvar", valid_to=today + timedelta(days=300), next_review_on=today + timedelta(days=30))
-    Responsibility.objects.filter(agreement__in=[expiring, overdue]).update(responsible=busy)
-    services.scan_now()
-    html = coordinator_client.get(INDEX).content.decode()
-    assert 'id="risk-dashboard"' in html
-
-    by_severity = section(html, "risks-by-severity")
-    for severity, label in (("high", "High"), ("medium", "Medium"), ("low", "Low")):
-        count = RiskFlag.objects.filter(severity=severity).count()
-        link = f'<a class="risk-severity risk-{severity}" href="{FLAGS}?severity__exact={severity}">{label}</a>'
-        assert (
-            f'<tr data-severity="{severity}"><th scope="row">{link}</th><td class="number">{count}</td>' in by_severity
+    for n in range(1, items + 1):
+        Item.objects.create(
+            instrument=instrument, section=parts[(n - 1) % sections], position=n, text_sv=f"Påstående {n}"
         )
-    by_rule = section(html, "risks-by-rule")
-    for rule in ("single_person_dependency", "missing_deputy", "review_overdue", "agreement_expiring"):
-        count = RiskFlag.objects.filter(rule=rule).count()
-        assert re.search(
-            rf'data-rule="{rule}"><th scope="row"><a href="{FLAGS}\?rule={rule}">.*?<td class="number">{count}</td>',
-            by_rule,
-        )
-    assert "Review overdue" in by_rule
-    assert "Single-person dependency" in by_rule
-
-    expiring_html = section(html, "agreements-expiring")
-    assert "Active, ending within 30 days or already ended" in expiring_html
-    expiring.refresh_from_db()
-    assert f'href="{change_url(expiring)}">{expiring}</a>' in expiring_html
-    assert "Långt kvar" not in expiring_html
-    listed = reverse("admin:agreements_agreement_changelist") + "?expiring=soon"
-    assert f'href="{listed}">All expiring agreements</a>' in expiring_html
-    flagged = set(RiskFlag.objects.filter(rule="agreement_expiring").values_list("agreement__title", flat=True))
-    assert flagged == {"Snart slut"}
-    page = coordinator_client.get(listed)
-    assert {agreement.title for agreement in page.context["cl"].result_list} == flagged
-    overdue_html = section(html, "reviews-overdue")
-    overdue.refresh_from_db()
-    assert f'href="{change_url(overdue)}">{overdue}</a>' in overdue_html
-    assert "Långt kvar" not in overdue_html
-    people = section(html, "people-most-roles")
-    first_row = re.search(r"<tbody>\s*<tr data-person=\"(\d+)\">(.*?)</tr>", people, re.S)
-    assert first_row.group(1) == str(busy.pk)
-    assert f'href="{change_url(busy)}">Berit Bärare</a>' in first_row.group(2)
-    assert '<td class="number">4</td>' in first_row.group(2)  # responsible for all four roles
-
-    scan = RiskScan.objects.get()
-    assert change_url(scan) in html
-    counts = re.search(r'<table id="last-scan-counts">(.*?)</table>', html, re.S).group(1)
-    assert f'<th scope="row">New flags</th><td class="number">{scan.new_count}</td>' in counts
-    assert '<th scope="row">Agreements scanned</th><td class="number">3</td>' in counts
-    assert 'id="dashboard-scan-now"' in html
+    for low, high in bands:
+        Band.objects.create(instrument=instrument, min_total=low, max_total=high, label_sv=f"{low}–{high}")
+    return instrument
 
 
-def test_dashboard_without_any_risk_or_scan(coordinator_client):
-    html = coordinator_client.get(INDEX).content.decode()
-    assert "Open risks: 0" in html
-    assert "No scan has run yet." in html
+def active_agreement():
+    agreement = agreement_with(parties=2, responsibilities=2)
+    agreement.status = AgreementStatus.ACTIVE
+    agreement.coordinator = PersonFactory()
+    agreement.save()
+    return agreement
 
 
-def test_dashboard_is_hidden_without_the_permission(client, no_perm_user):
-    no_perm_user.is_staff = True
-    no_perm_user.save()
-    client.force_login(no_perm_user)
-    response = client.get(INDEX)
-    assert response.status_code == 200
-    assert 'id="risk-dashboard"' not in response.content.decode()
-
-
-def test_dashboard_offers_no_scan_button_to_readers(client, reader):
-    client.force_login(reader)
-    html = client.get(INDEX).content.decode()
-    assert 'id="risk-dashboard"' in html
-    assert 'id="dashboard-scan-now"' not in html
-
-
-# --- query counts ------------------------------------------------------------------------------------
-
-
-def portfolio_of(n: int) -> None:
-    """n risky agreements (some expiring, some overdue), scanned twice, one flag acknowledged."""
+def answered_round(instrument=None, *, answers=2, opened_days_ago=0):
+    """An open round of an agreement with three default respondents, of whom ``answers`` have answered every
+    scored item with 4."""
+    instrument = instrument or builtin()
+    agreement = active_agreement()
     today = timezone.localdate()
-    risky(n, valid_to=today + timedelta(days=20), next_review_on=today - timedelta(days=3))
-    services.scan_now()
-    services.scan_now()
-    RiskFlag.objects.filter(pk=RiskFlag.objects.first().pk).update(
-        status=FlagStatus.ACKNOWLEDGED, acknowledged_at=timezone.now(), acknowledgement_note="Sett."
+    round_ = services.round_create(
+        agreement=agreement,
+        instrument=instrument,
+        opens_on=today - dt.timedelta(days=opened_days_ago),
+        closes_on=today + dt.timedelta(days=7),
     )
+    for respondent in round_.respondents.all()[:answers]:
+        for item in instrument.items.filter(kind=ItemKind.SCALE):
+            Answer.objects.create(respondent=respondent, item=item, value=min(4, instrument.scale_max))
+        respondent.responded_at = timezone.now()
+        respondent.save()
+    return round_
+
+
+# --- instrument list and page ------------------------------------------------------------------------------
+
+
+def test_instrument_list_shows_counts(coordinator_client):
+    custom_instrument(items=4)
+    answered_round()
+    response = coordinator_client.get(INSTRUMENTS)
+    assert response.status_code == 200
+    rows = {(i.code, i.version): i for i in response.context["cl"].result_list}
+    assert rows[("egen", 1)].item_count == 4
+    assert rows[("egen", 1)].round_count == 0
+    testa = rows[(TESTA_DIN_SAMVERKAN, 1)]
+    assert testa.item_count == testa.scored_item_count == 21
+    modellen = rows[(SAMVERKANSMODELLEN, 1)]
+    assert (modellen.item_count, modellen.scored_item_count, modellen.round_count) == (9, 6, 1)
+    assert "9 (6)" in response.content.decode()
 
 
 @pytest.mark.parametrize("n", [1, 8])
-def test_dashboard_queries_do_not_grow(coordinator_client, n, django_assert_num_queries):
-    portfolio_of(n)
-    coordinator_client.get(INDEX)  # warm the content-type cache
-    # session, user; user permissions, group permissions; the dashboard (selectors.dashboard): open
-    # flags by severity and rule, expiring agreements, overdue reviews, the busiest people, the last
-    # scan; the "Recent actions" of the admin log
-    with django_assert_num_queries(10):
-        response = coordinator_client.get(INDEX)
-    assert len(response.context["risk_dashboard"]["expiring"]) == n
-
-
-@pytest.mark.parametrize("n", [1, 6])
-def test_flag_history_queries_do_not_grow(coordinator_client, coordinator, n, django_assert_num_queries):
-    flag = RiskFlagFactory()
+def test_instrument_list_queries_do_not_grow(coordinator_client, n, django_assert_num_queries):
     for index in range(n):
-        services.flag_acknowledge(flag=flag, by=coordinator, note=f"Anteckning {index}.")
-    url = reverse("admin:assessments_riskflag_history", args=[flag.pk])
-    coordinator_client.get(url)  # warm the content-type cache
-    # session, user; the flag with its subjects (selectors.flag_list()); user permissions, group permissions;
-    # COUNT and page of the versions with their users
+        custom_instrument(f"egen-{index}", items=3)
+    coordinator_client.get(INSTRUMENTS)  # warm the content-type cache
+    # session, user, user permissions, group permissions; COUNT of the page and COUNT of all;
+    # the instruments with their item, rated item and round counts
     with django_assert_num_queries(7):
-        response = coordinator_client.get(url)
-    assert response.status_code == 200
-    html = response.content.decode()
-    assert f"Anteckning {n - 1}." in html
-    assert html.count(str(flag)) >= n  # every version named after the flag
+        response = coordinator_client.get(INSTRUMENTS)
+    assert len(response.context["cl"].result_list) == n + 2
 
 
-@pytest.mark.parametrize("n", [1, 8])
-def test_flag_list_queries_do_not_grow(coordinator_client, n, django_assert_num_queries):
-    portfolio_of(n)
-    organization_id = Agreement.objects.first().parties.first().organization_id
-    url = f"{FLAGS}?organization={organization_id}&status=all"
+@pytest.mark.parametrize("items", [1, 12])
+def test_instrument_page_queries_do_not_grow_with_items(coordinator_client, items, django_assert_num_queries):
+    instrument = custom_instrument(items=items, sections=2, bands=[(items, items * 5)])
+    url = change_url(instrument)
     coordinator_client.get(url)  # warm the content-type cache
-    # session, user; user permissions, group permissions; the organisation filter's choices;
-    # COUNT of the filtered page, COUNT of all; the page's flags with agreement, party and its
-    # organisation, person, responsibility and acknowledging user (selectors.flag_list())
-    with django_assert_num_queries(8):
+    # session, user, the instrument (with its counts); user permissions, group permissions; answers (is it
+    # locked?); the section choices; sections, items with their sections, bands; rounds (may it be deleted?)
+    with django_assert_num_queries(11):
         response = coordinator_client.get(url)
-    assert listed(response)
-
-
-@pytest.mark.parametrize("n", [1, 8])
-def test_agreement_list_queries_do_not_grow_with_open_risks(coordinator_client, n, django_assert_num_queries):
-    portfolio_of(n)
-    coordinator_client.get(AGREEMENTS)  # warm the content-type cache
-    # session, user, user permissions, group permissions; the choices of the party and the
-    # coordinator filters; COUNT of the page and COUNT of all; agreements with coordinator, renewal,
-    # party count and open risk count; parties with organisations; representatives with people;
-    # anchorings with sponsors; commitments; responsibilities with people; the date hierarchy's
-    # range and its days
-    with django_assert_num_queries(16):
-        response = coordinator_client.get(AGREEMENTS)
-    assert [agreement.open_risk_count > 0 for agreement in response.context["cl"].result_list] == [True] * n
-
-
-# --- the agreement pages -----------------------------------------------------------------------------
-
-
-def test_agreement_list_and_page_show_open_risks(coordinator_client):
-    [agreement] = risky(title="Unga i arbete")
-    [calm] = risky(title="Lugnt")
-    Agreement.objects.filter(pk=calm.pk).update(status=AgreementStatus.DRAFT)
-    services.scan_now()
-    count = RiskFlag.objects.filter(agreement=agreement).count()
-    html = coordinator_client.get(AGREEMENTS).content.decode()
-    assert (
-        f'<td class="field-open_risks_display"><a href="{FLAGS}?agreement__id__exact={agreement.pk}">{count}</a>'
-        in html
-    )
-    assert '<td class="field-open_risks_display">0</td>' in html
-
-    page = coordinator_client.get(change_url(agreement))
-    content = page.content.decode()
-    assert f"{count} open risks" in content
-    flags = page.context["open_risks"]
-    assert [flag.severity for flag in flags][0] == "high"  # most severe first
-    assert '<span class="risk-severity risk-high">High</span>' in content
-    assert flags[0].message in content
-    assert f"{FLAGS}?agreement__id__exact={agreement.pk}" in content
-    assert (
-        "The latest scan found no risk in this agreement." in coordinator_client.get(change_url(calm)).content.decode()
-    )
-
-
-# --- deliveries and subscriptions --------------------------------------------------------------------
-
-
-@pytest.fixture
-def subscriber():
-    user = UserFactory(username="chef", email="chef@example.se", is_staff=True)
-    RiskReportSubscription.objects.create(user=user, language="en")
-    return user
-
-
-def test_deliveries_list_and_retry(coordinator_client, subscriber):
-    risky()
-    services.scan_now()
-    reports.reports_claim()
-    delivery = ReportDelivery.objects.get()
-    ReportDelivery.objects.filter(pk=delivery.pk).update(
-        status=DeliveryStatus.FAILED, attempts=1, last_error="SMTPServerDisconnected: Connection unexpectedly closed"
-    )
-    url = reverse("admin:assessments_reportdelivery_changelist")
-    response = coordinator_client.get(url)
     assert response.status_code == 200
-    html = response.content.decode()
-    assert "chef@example.se" in html
-    assert "SMTPServerDisconnected" in html
-    assert listed(coordinator_client.get(f"{url}?status__exact=failed")) == {delivery.pk}
-    assert listed(coordinator_client.get(f"{url}?status__exact=sent")) == set()
-
-    retried = coordinator_client.post(url, {"action": "retry_deliveries", "_selected_action": [delivery.pk]})
-    assert messages_of(retried) == [("success", "1 report was queued again.")]
-    delivery.refresh_from_db()
-    assert delivery.status == DeliveryStatus.SENT
-    assert delivery.attempts == 2
-    assert [message.to for message in mail.outbox] == [["chef@example.se"]]
-
-    again = coordinator_client.post(url, {"action": "retry_deliveries", "_selected_action": [delivery.pk]})
-    assert ("info", "1 report was already sent or skipped and is left alone.") in messages_of(again)
-    assert len(mail.outbox) == 1
+    assert response.context["has_change_permission"] is True
 
 
-def test_reader_cannot_retry_deliveries(client, reader, subscriber):
-    client.force_login(reader)
-    html = client.get(reverse("admin:assessments_reportdelivery_changelist")).content.decode()
-    assert "retry_deliveries" not in html
+def test_a_new_instrument_starts_with_its_sections_and_is_not_offered_until_it_has_items(coordinator_client):
+    form = coordinator_client.get(ADD_INSTRUMENT)
+    assert form.context["adminform"].form.initial["is_active"] is False
+    assert [inline.opts.model for inline in form.context["inline_admin_formsets"]] == [InstrumentSection]
+    data = post_data_from(
+        form,
+        code="dialog",
+        name_sv="Dialogenkät",
+        scale_min="1",
+        scale_max="4",
+        **{"sections-0-position": "1", "sections-0-title_sv": "Dialog"},
+    )
+    offered = coordinator_client.post(ADD_INSTRUMENT, {**data, "is_active": "on"})
+    assert offered.status_code == 200
+    assert "A new instrument has no items yet" in str(offered.context["adminform"].form.errors)
+    response = coordinator_client.post(ADD_INSTRUMENT, data)
+    assert response.status_code == 302, response.context and response.context["adminform"].form.errors
+    instrument = Instrument.objects.get(code="dialog")
+    assert (instrument.version, instrument.is_active, instrument.sections.count()) == (1, False, 1)
 
-
-def test_coordinator_adds_and_removes_a_subscription(coordinator_client):
-    staff = UserFactory(username="chef2", is_staff=True)
-    UserFactory(username="utomstaende", is_staff=False)
-    add = reverse("admin:assessments_riskreportsubscription_add")
-    form = coordinator_client.get(add)
-    assert form.status_code == 200
-    offered = {label for _value, label in form.context["adminform"].form.fields["user"].choices if _value}
-    assert "chef2" in offered
-    assert "utomstaende" not in offered
-
-    response = coordinator_client.post(add, {"user": staff.pk, "language": "en", "is_active": "on"})
+    # Second save: items in the saved section, then offered.
+    page = coordinator_client.get(change_url(instrument))
+    section = instrument.sections.get()
+    items = {
+        "items-TOTAL_FORMS": "2",
+        "items-0-position": "1",
+        "items-0-section": str(section.pk),
+        "items-0-kind": ItemKind.SCALE,
+        "items-0-text_sv": "Vi lyssnar på varandra.",
+        "items-1-position": "2",
+        "items-1-section": str(section.pk),
+        "items-1-kind": ItemKind.TEXT,
+        "items-1-text_sv": "Vad kan bli bättre?",
+    }
+    response = coordinator_client.post(change_url(instrument), post_data_from(page, is_active="on", **items))
     assert response.status_code == 302
-    subscription = RiskReportSubscription.objects.get(user=staff)
-    assert subscription.language == "en"
-    assert subscription.is_active
-
-    delete = reverse("admin:assessments_riskreportsubscription_delete", args=[subscription.pk])
-    assert coordinator_client.post(delete, {"post": "yes"}).status_code == 302
-    assert not RiskReportSubscription.objects.exists()
+    instrument.refresh_from_db()
+    assert instrument.is_active
+    assert list(instrument.items.values_list("kind", flat=True)) == ["scale", "text"]
 
 
-# --- Swedish -----------------------------------------------------------------------------------------
+def test_an_offered_instrument_needs_a_rated_item(coordinator_client):
+    instrument = custom_instrument(items=1)
+    page = coordinator_client.get(change_url(instrument))
+    response = coordinator_client.post(change_url(instrument), post_data_from(page, **{"items-0-kind": ItemKind.TEXT}))
+    assert response.status_code == 200
+    assert "needs at least one rated item" in response.content.decode()
+    assert instrument.items.get().kind == ItemKind.SCALE
 
 
-def test_the_risk_pages_speak_swedish(coordinator_client, settings, monkeypatch):
-    coordinator_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "sv"
-    risky()
-    services.scan_now()
-    flags = coordinator_client.get(FLAGS).content.decode()
-    assert "Sök igenom nu" in flags
-    assert "Kvittera valda risker (med en anteckning)" in flags
-    assert "Risker i portföljen" in coordinator_client.get(INDEX).content.decode()
-
-    def broker_down(*args, **kwargs):
-        raise OperationalError("Connection refused.")
-
-    monkeypatch.setattr(tasks.risk_scan_run, "apply_async", broker_down)
-    [(level, text)] = messages_of(coordinator_client.post(SCAN_NOW))
-    assert level == "error"
-    assert "meddelandekön är inte tillgänglig" in text
-    assert '<a href="' in text
-
-
-def _add_scan_rows(start: int, n: int, coordinator) -> None:
-    now = timezone.now()
-    for i in range(start, start + n):
-        services.scan_create(trigger="api", requested_by=coordinator)
-        user = UserFactory(username=f"prenumerant{i}", email=f"p{i}@example.se", is_staff=True)
-        RiskReportSubscription.objects.create(user=user)
-        ReportDelivery.objects.create(
-            report="portfolio", period_start=now.date(), recipient_key=f"user:{user.pk}", email=user.email,
-            user=user, since=now, until=now,
-        )  # fmt: skip
+def test_items_offer_only_the_instruments_own_sections(coordinator_client):
+    instrument = custom_instrument(items=2)
+    other = custom_instrument("annan", items=1)
+    page = coordinator_client.get(change_url(instrument))
+    item_formset = next(f for f in page.context["inline_admin_formsets"] if f.formset.model is Item).formset
+    choices = [value for value, _label in item_formset.forms[0].fields["section"].choices if value]
+    assert [int(str(value)) for value in choices] == [instrument.sections.get().pk]
+    foreign = str(other.sections.get().pk)
+    response = coordinator_client.post(change_url(instrument), post_data_from(page, **{"items-0-section": foreign}))
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
+    assert instrument.items.filter(section__instrument=other).count() == 0
 
 
 @pytest.mark.parametrize(
-    "url",
+    ("bands", "message"),
     [
-        "/admin/assessments/riskscan/",
-        "/admin/assessments/reportdelivery/",
-        "/admin/assessments/riskreportsubscription/",
+        ([("3", "9"), ("9", "15")], "The bands 3–9 and 9–15 overlap."),
+        ([("3", "9"), ("10", "16")], "The band 10–16 lies outside the possible totals 3–15."),
+        ([("1", "9")], "The band 1–9 lies outside the possible totals 3–15."),
     ],
 )
-def test_scan_delivery_and_subscription_lists_do_not_grow(coordinator_client, coordinator, url):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
+def test_bands_must_not_overlap_and_lie_within_the_possible_totals(coordinator_client, bands, message):
+    instrument = custom_instrument(items=3)
+    page = coordinator_client.get(change_url(instrument))
+    rows = {"bands-TOTAL_FORMS": str(len(bands))}
+    for index, (low, high) in enumerate(bands):
+        rows |= {
+            f"bands-{index}-min_total": low,
+            f"bands-{index}-max_total": high,
+            f"bands-{index}-label_sv": f"Band {index}",
+        }
+    response = coordinator_client.post(change_url(instrument), post_data_from(page, **rows))
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not instrument.bands.exists()
 
-    def queries() -> int:
-        with CaptureQueriesContext(connection) as captured:
-            assert coordinator_client.get(url).status_code == 200
-        return len(captured)
 
-    _add_scan_rows(0, 1, coordinator)
+def test_bands_are_checked_against_the_items_as_posted(coordinator_client):
+    instrument = custom_instrument(items=3, bands=[(4, 9), (10, 15)])
+    page = coordinator_client.get(change_url(instrument))
+    # A fourth rated item makes the top total 20: the bands may now reach it.
+    section = instrument.sections.get()
+    data = post_data_from(
+        page,
+        **{
+            "items-TOTAL_FORMS": "4",
+            "items-3-position": "4",
+            "items-3-section": str(section.pk),
+            "items-3-kind": ItemKind.SCALE,
+            "items-3-text_sv": "Fjärde",
+            "bands-1-max_total": "20",
+        },
+    )
+    response = coordinator_client.post(change_url(instrument), data)
+    assert response.status_code == 302, response.context and response.context["errors"]
+    assert list(instrument.bands.values_list("min_total", "max_total")) == [(4, 9), (10, 20)]
+
+
+def test_a_section_with_items_is_not_deleted_with_them(coordinator_client):
+    instrument = custom_instrument(items=2)
+    page = coordinator_client.get(change_url(instrument))
+    response = coordinator_client.post(change_url(instrument), post_data_from(page, **{"sections-0-DELETE": "on"}))
+    assert response.status_code == 200
+    assert "Move or delete the items of" in response.content.decode()
+    assert instrument.items.count() == 2
+
+
+# --- read-only versions and new versions ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", ["answered", "builtin"])
+def test_an_answered_or_shipped_instrument_is_read_only(coordinator_client, kind):
+    if kind == "answered":
+        instrument = custom_instrument(items=3, bands=[(3, 15)])
+        answered_round(instrument)
+    else:
+        instrument = builtin(TESTA_DIN_SAMVERKAN)
+    url = change_url(instrument)
+    page = coordinator_client.get(url)
+    assert page.status_code == 200
+    assert page.context["has_change_permission"] is False
+    assert page.context["has_delete_permission"] is False
+    assert all(not inline.has_change_permission for inline in page.context["inline_admin_formsets"])
+    html = page.content.decode()
+    assert 'id="instrument-locked"' in html
+    assert 'id="new-version"' in html
+    assert 'name="_save"' not in html
+    before = instrument.name_sv
+    response = coordinator_client.post(url, {"name_sv": "Ändrad", "code": instrument.code})
+    assert response.status_code == 403
+    instrument.refresh_from_db()
+    assert instrument.name_sv == before
+    assert (
+        coordinator_client.post(reverse("admin:assessments_instrument_delete", args=[instrument.pk])).status_code == 403
+    )
+
+
+def test_new_version_copies_the_instrument_and_keeps_past_results(coordinator_client):
+    instrument = builtin(TESTA_DIN_SAMVERKAN)
+    round_ = answered_round(instrument)
+    answers_before = list(Answer.objects.filter(respondent__round=round_).values_list("item_id", "value"))
+    response = coordinator_client.post(reverse("admin:assessments_instrument_new_version", args=[instrument.pk]))
+    copy = Instrument.objects.get(code=TESTA_DIN_SAMVERKAN, version=2)
+    assert response.status_code == 302
+    assert response.url == change_url(copy)
+    assert "Version 2 was created from version 1" in " ".join(messages_of(response))
+    instrument.refresh_from_db()
+    assert (instrument.is_active, copy.is_active, copy.is_builtin) == (False, True, False)
+    assert copy.sections.count() == instrument.sections.count() == 4
+    assert copy.items.count() == instrument.items.count() == 21
+    assert copy.bands.count() == instrument.bands.count() == 5
+    assert round_.instrument_id == instrument.pk
+    assert list(Answer.objects.filter(respondent__round=round_).values_list("item_id", "value")) == answers_before
+    # The copy has no answers: it can be changed.
+    page = coordinator_client.get(change_url(copy))
+    assert page.context["has_change_permission"] is True
+    assert (
+        coordinator_client.get(reverse("admin:assessments_instrument_new_version", args=[copy.pk])).status_code == 405
+    )
+
+
+def test_new_version_needs_the_add_permission(client, reader):
+    client.force_login(reader)
+    instrument = builtin()
+    response = client.post(reverse("admin:assessments_instrument_new_version", args=[instrument.pk]))
+    assert response.status_code == 403
+    assert not Instrument.objects.filter(code=SAMVERKANSMODELLEN, version=2).exists()
+
+
+def test_new_version_action_from_the_list(coordinator_client):
+    instrument = custom_instrument(items=2)
+    response = coordinator_client.post(
+        INSTRUMENTS, {"action": "new_versions", "_selected_action": [str(instrument.pk)]}
+    )
+    copy = Instrument.objects.get(code="egen", version=2)
+    assert response.status_code == 302
+    assert response.url == change_url(copy)
+    assert [(i.version, i.is_active) for i in Instrument.objects.filter(code="egen")] == [(2, True), (1, False)]
+
+
+def test_instrument_new_version_copies_every_text(db):
+    instrument = custom_instrument(items=4, sections=2, bands=[(4, 10), (11, 20)])
+    Item.objects.filter(instrument=instrument, position=4).update(kind=ItemKind.TEXT, label_sv="Fritt", text_en="Free")
+    first = services.instrument_new_version(instrument)
+    second = services.instrument_new_version(instrument)  # from an older version: still the next one
+    assert (first.version, second.version) == (2, 3)
+    assert list(Instrument.objects.filter(code="egen", is_active=True)) == [second]
+
+    def shape(version):
+        return (
+            list(version.sections.values_list("position", "title_sv", "title_en", "description_sv")),
+            list(version.items.values_list("position", "section__position", "kind", "label_sv", "text_sv", "text_en")),
+            list(version.bands.values_list("min_total", "max_total", "label_sv", "advice_sv")),
+            (version.name_sv, version.name_en, version.scale_min, version.scale_max),
+        )
+
+    assert shape(first) == shape(second) == shape(instrument)
+    assert not set(first.items.values_list("section__instrument", flat=True)) - {first.pk}
+
+
+def test_band_problems_reads_plain_ranges():
+    assert selectors.band_problems([(21, 41), (42, 62)], 21, 105) == []
+    with translation.override("en"):
+        problems = selectors.band_problems([(42, 62), (21, 42)], 21, 105)
+    assert problems == ["The bands 21–42 and 42–62 overlap."]
+    assert len(selectors.band_problems([(30, 20)], 21, 105)) == 1
+
+
+# --- rounds -----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("n", [1, 6])
+def test_round_list_queries_do_not_grow(coordinator_client, n, django_assert_num_queries):
+    for _index in range(n):
+        answered_round(answers=1)
+    coordinator_client.get(ROUNDS)  # warm the content-type cache
+    # session, user, user permissions, group permissions; the instrument filter's choices; COUNT of the
+    # page and COUNT of all; rounds with agreement, instrument and counts; the date hierarchy's range and days
+    with django_assert_num_queries(10):
+        response = coordinator_client.get(ROUNDS)
+    rows = response.context["cl"].result_list
+    assert len(rows) == n
+    assert {(r.respondent_count, r.answered_count) for r in rows} == {(3, 1)}
+
+
+def test_round_list_filters_by_agreement_from_a_link(coordinator_client):
+    first, second = answered_round(), answered_round()
+    response = coordinator_client.get(f"{ROUNDS}?agreement__id__exact={first.agreement_id}")
+    assert [r.pk for r in response.context["cl"].result_list] == [first.pk]
+    assert second.pk not in [
+        r.pk for r in coordinator_client.get(f"{ROUNDS}?q=nothing-like-it").context["cl"].result_list
+    ]
+    response = coordinator_client.get(f"{ROUNDS}?q={second.agreement.title}")
+    assert [r.pk for r in response.context["cl"].result_list] == [second.pk]
+
+
+def test_round_add_prefills_the_default_respondents_from_the_agreement(coordinator_client):
+    agreement = active_agreement()
+    response = coordinator_client.get(f"{ADD_ROUND}?agreement={agreement.pk}")
+    assert response.status_code == 200
+    initial = response.context["adminform"].form.initial
+    assert set(initial["persons"]) == {person.pk for person in services.default_respondents(agreement)}
+    assert initial["instrument"].code == SAMVERKANSMODELLEN
+    assert 'id="fill-defaults"' in response.content.decode()
+
+
+def test_round_add_without_respondents_asks_the_defaults(coordinator_client, coordinator):
+    agreement = active_agreement()
+    today = timezone.localdate()
+    data = {
+        "agreement": agreement.pk,
+        "instrument": builtin().pk,
+        "opens_on": str(today + dt.timedelta(days=3)),
+        "closes_on": str(today + dt.timedelta(days=20)),
+        "_save": "Save",
+    }
+    response = coordinator_client.post(ADD_ROUND, data)
+    assert response.status_code == 302, response.context and response.context["adminform"].form.errors
+    round_ = AssessmentRound.objects.get(agreement=agreement)
+    assert round_.status == RoundStatus.SCHEDULED
+    assert round_.created_by == coordinator
+    assert set(round_.respondents.values_list("person_id", flat=True)) == {
+        person.pk for person in services.default_respondents(agreement)
+    }
+
+
+def test_round_add_with_chosen_respondents_and_the_fill_button(coordinator_client):
+    agreement = active_agreement()
+    today = timezone.localdate()
+    data = {
+        "agreement": agreement.pk,
+        "instrument": builtin().pk,
+        "opens_on": str(today + dt.timedelta(days=1)),
+        "closes_on": str(today + dt.timedelta(days=10)),
+    }
+    filled = coordinator_client.post(ADD_ROUND, {**data, "_defaults": "1"})
+    defaults = {person.pk for person in services.default_respondents(agreement)}
+    assert filled.status_code == 200
+    assert not AssessmentRound.objects.exists()
+    assert set(filled.context["adminform"].form.initial["persons"]) == defaults
+    assert filled.context["adminform"].form.initial["agreement"] == agreement
+    chosen = sorted(defaults)[:2]
+    response = coordinator_client.post(ADD_ROUND, {**data, "persons": chosen, "_save": "Save"})
+    assert response.status_code == 302
+    assert sorted(Respondent.objects.values_list("person_id", flat=True)) == chosen
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"closes_on": "2020-01-01", "opens_on": "2020-02-01"}, "closes_on", "cannot close before it opens"),
+        ({"closes_on": "2020-01-01", "opens_on": "2019-12-01"}, "closes_on", "already passed"),
+        ({"opens_on": "31.31.2026"}, "opens_on", "Enter a valid date"),
+        ({"persons": ["999999"]}, "persons", "Select a valid choice"),
+        ({"persons": [str(2**70)]}, "persons", "Select a valid choice"),
+        ({"agreement": str(2**70)}, "agreement", "Select a valid choice"),
+        ({"agreement": "abc", "persons": ["x"]}, "persons", "is not a valid value"),
+    ],
+)
+def test_round_add_shows_refusals_on_the_form(coordinator_client, changes, field, message):
+    agreement = active_agreement()
+    today = timezone.localdate()
+    data = {
+        "agreement": agreement.pk,
+        "instrument": builtin().pk,
+        "opens_on": str(today),
+        "closes_on": str(today + dt.timedelta(days=10)),
+        **changes,
+    }
+    response = coordinator_client.post(ADD_ROUND, data)
+    assert response.status_code == 200
+    assert message in " ".join(response.context["adminform"].form.errors[field])
+    assert not AssessmentRound.objects.exists()
+
+
+def test_round_add_refuses_an_inactive_instrument(coordinator_client):
+    instrument = custom_instrument(items=2, active=False)
+    today = timezone.localdate()
+    response = coordinator_client.post(
+        ADD_ROUND,
+        {
+            "agreement": active_agreement().pk,
+            "instrument": instrument.pk,
+            "opens_on": str(today),
+            "closes_on": str(today),
+        },
+    )
+    assert response.status_code == 200
+    assert "instrument" in response.context["adminform"].form.errors
+
+
+@pytest.mark.parametrize("respondents", [1, 10])
+def test_round_page_shows_respondents_without_tokens(coordinator_client, respondents, django_assert_num_queries):
+    agreement = active_agreement()
+    people = [PersonFactory() for _ in range(respondents)]
+    today = timezone.localdate()
+    round_ = services.round_create(
+        agreement=agreement,
+        instrument=builtin(),
+        opens_on=today + dt.timedelta(days=1),
+        closes_on=today + dt.timedelta(days=9),
+        persons=people,
+    )
+    url = change_url(round_)
     coordinator_client.get(url)  # warm the content-type cache
-    few = queries()
-    _add_scan_rows(1, 12, coordinator)
-    # session, user, permissions, the COUNTs, the page with its users (list_select_related /
-    # selectors), the filters' choices: none of them per row.
-    assert queries() == few
+    # session, user; user permissions, group permissions; the round with counts; respondents with people
+    with django_assert_num_queries(6):
+        response = coordinator_client.get(url)
+    html = response.content.decode()
+    assert response.status_code == 200
+    for respondent in round_.respondents.all():
+        assert respondent.nonce not in html
+        assert respondent.token_digest not in html
+    assert reverse("admin:assessments_assessmentround_results", args=[round_.pk]) in html
+    assert html.count('class="field-person"') == respondents  # a cell per row
+
+
+def test_round_closing_date_moves_while_not_closed(coordinator_client):
+    round_ = answered_round(answers=0, opened_days_ago=10)
+    url = change_url(round_)
+    later = round_.closes_on + dt.timedelta(days=5)
+    page = coordinator_client.get(url)
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    past = coordinator_client.post(url, post_data_from(page, closes_on=str(yesterday)))
+    assert past.status_code == 200
+    assert "already passed" in past.content.decode()
+    early = coordinator_client.post(url, post_data_from(page, closes_on="2020-01-01"))
+    assert early.status_code == 200
+    assert "cannot close before it opens" in early.content.decode()
+    response = coordinator_client.post(url, post_data_from(page, closes_on=str(later)))
+    assert response.status_code == 302
+    round_.refresh_from_db()
+    assert round_.closes_on == later
+    services.round_close(round_)
+    page = coordinator_client.get(url)
+    assert "closes_on" not in page.context["adminform"].form.fields
+    assert 'id="close-round"' not in page.content.decode()
+
+
+def test_respondents_are_changed_through_the_service(coordinator_client):
+    round_ = answered_round(answers=1)
+    answered = round_.respondents.filter(responded_at__isnull=False).get().person
+    others = list(round_.respondents.filter(responded_at__isnull=True).values_list("person_id", flat=True))
+    newcomer = PersonFactory()
+    url = reverse("admin:assessments_assessmentround_respondents", args=[round_.pk])
+    page = coordinator_client.get(url)
+    assert page.status_code == 200
+    assert set(page.context["form"].initial["persons"]) == {answered.pk, *others}
+    refused = coordinator_client.post(url, {"persons": [others[0]]})
+    assert refused.status_code == 200
+    assert "already answered" in refused.content.decode()
+    response = coordinator_client.post(url, {"persons": [answered.pk, others[0], newcomer.pk]})
+    assert response.status_code == 302
+    assert set(round_.respondents.values_list("person_id", flat=True)) == {answered.pk, others[0], newcomer.pk}
+    assert Respondent.objects.get(round=round_, person=newcomer).token_digest
+    assert "1 added, 1 removed" in " ".join(messages_of(response))
+
+
+def test_send_invitations_now_and_close_now(coordinator_client):
+    round_ = answered_round(answers=0)
+    assert not round_.respondents.filter(invited_at__isnull=False).exists()
+    response = coordinator_client.post(reverse("admin:assessments_assessmentround_send_invitations", args=[round_.pk]))
+    assert response.status_code == 302
+    assert response.url == change_url(round_)
+    assert len(mail.outbox) == round_.respondents.count() == 3
+    assert not round_.respondents.filter(invited_at__isnull=True).exists()
+    again = coordinator_client.post(reverse("admin:assessments_assessmentround_send_invitations", args=[round_.pk]))
+    assert "has been invited" in " ".join(messages_of(again))
+    assert len(mail.outbox) == 3
+    assert (
+        coordinator_client.get(reverse("admin:assessments_assessmentround_close", args=[round_.pk])).status_code == 405
+    )
+    response = coordinator_client.post(reverse("admin:assessments_assessmentround_close", args=[round_.pk]))
+    round_.refresh_from_db()
+    assert round_.status == RoundStatus.CLOSED
+    assert round_.closed_at is not None
+    assert "1 round was closed" in " ".join(messages_of(response))
+
+
+def test_round_actions_need_the_change_permission(client, reader):
+    round_ = answered_round(answers=0)
+    client.force_login(reader)
+    assert client.get(change_url(round_)).status_code == 200
+    assert client.post(reverse("admin:assessments_assessmentround_close", args=[round_.pk])).status_code == 403
+    assert client.get(reverse("admin:assessments_assessmentround_respondents", args=[round_.pk])).status_code == 403
+    assert client.get(ADD_ROUND).status_code == 403
+    round_.refresh_from_db()
+    assert round_.status == RoundStatus.OPEN
+
+
+def test_a_round_with_answers_cannot_be_deleted(coordinator_client):
+    answered = answered_round(answers=1)
+    unanswered = answered_round(answers=0)
+    assert (
+        coordinator_client.get(reverse("admin:assessments_assessmentround_delete", args=[answered.pk])).status_code
+        == 403
+    )
+    response = coordinator_client.post(
+        reverse("admin:assessments_assessmentround_delete", args=[unanswered.pk]), {"post": "yes"}
+    )
+    assert response.status_code == 302
+    assert list(AssessmentRound.objects.all()) == [answered]
+
+
+# --- answers ----------------------------------------------------------------------------------------------
+
+
+def test_answers_are_read_only_and_listed_per_round(coordinator_client):
+    round_ = answered_round(answers=2)
+    answered_round(answers=1)
+    response = coordinator_client.get(f"{ANSWERS}?round={round_.pk}")
+    assert response.status_code == 200
+    assert len(response.context["cl"].result_list) == 2 * 6
+    answer = Answer.objects.filter(respondent__round=round_).first()
+    page = coordinator_client.get(change_url(answer))
+    assert page.status_code == 200
+    assert page.context["has_change_permission"] is False
+    assert coordinator_client.get(reverse("admin:assessments_answer_add")).status_code == 403
+    assert 'id="round-answers"' in coordinator_client.get(change_url(round_)).content.decode()
+
+
+def test_the_respondents_field_searches_people(coordinator_client):
+    PersonFactory(first_name="Greta", last_name="Garbo")
+    response = coordinator_client.get(
+        reverse("admin:autocomplete"),
+        {"app_label": "assessments", "model_name": "respondent", "field_name": "person", "term": "Garbo"},
+    )
+    assert response.status_code == 200
+    assert [row["text"] for row in response.json()["results"]] == ["Greta Garbo"]
+
+
+def test_the_round_pages_render_in_swedish(client, coordinator, settings):
+    client.force_login(coordinator)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "sv"
+    round_ = answered_round(answers=1)
+    for url in (ADD_ROUND, change_url(round_), ROUNDS, INSTRUMENTS, change_url(builtin())):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert response.wsgi_request.LANGUAGE_CODE == "sv"

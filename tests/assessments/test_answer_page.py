@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
-from assessments import answering, rounds
+from assessments import answering, services
 from assessments.choices import RoundStatus
 from assessments.instruments import TESTA_DIN_SAMVERKAN
 from assessments.models import Answer, Respondent
@@ -89,7 +89,7 @@ def test_the_mailed_link_opens_the_page(client, settings):
     settings.SITE_URL = "https://samverkan.example.se"
     round_ = open_round()
     respondent, token = invite(round_)
-    link = rounds.respondent_link(respondent)
+    link = services.respondent_link(respondent)
     assert link == f"https://samverkan.example.se/a/{token}/"
     assert client.get(link.removeprefix(settings.SITE_URL)).status_code == 200
 

@@ -14,10 +14,12 @@ from django.utils import timezone, translation
 from agreements import demo as agreements_demo
 from agreements.models import Agreement
 from assessments import demo
-from assessments.choices import FlagStatus, RoundStatus
-from assessments.models import Answer, AssessmentRound, Respondent, RiskFlag
-from assessments.rounds import respondent_link
+from assessments.choices import RoundStatus
+from assessments.models import Answer, AssessmentRound, Respondent
+from assessments.services import respondent_link
 from assessments.tokens import token_for
+from risks.choices import FlagStatus
+from risks.models import RiskFlag
 from stakeholders import demo as register_demo
 
 pytestmark = pytest.mark.django_db

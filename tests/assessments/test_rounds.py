@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils import translation
 
 from agreements.choices import AgreementStatus
-from assessments import rounds
+from assessments import services
 from assessments.choices import RoundStatus
 from assessments.instruments import SAMVERKANSMODELLEN, TESTA_DIN_SAMVERKAN
 from assessments.models import AssessmentRound, Instrument, Respondent
@@ -49,7 +49,7 @@ def agreement():
 
 
 def start(agreement, *, opens_on=TODAY, closes_on=TODAY + dt.timedelta(days=14), **kwargs):
-    return rounds.round_create(
+    return services.round_create(
         agreement=agreement,
         instrument=kwargs.pop("instrument", instrument()),
         opens_on=opens_on,
@@ -65,7 +65,7 @@ def test_default_respondents_are_the_active_reachable_people_of_the_agreement(ag
     departed.save()
     no_email = PersonFactory(email="")
     ResponsibilityFactory(agreement=agreement, responsible=no_email)
-    people = rounds.default_respondents(agreement, today=TODAY)
+    people = services.default_respondents(agreement, today=TODAY)
     representatives = {rep.person for party in agreement.parties.all() for rep in party.representatives.all()}
     assert set(people) == (representatives - {departed}) | {agreement.coordinator}
     assert len(people) == len(set(people)) == 3
@@ -85,7 +85,7 @@ def test_a_round_opening_today_opens_and_mails_each_respondent_their_own_link(
     links = set()
     for respondent in respondents:
         message = next(m for m in mail.outbox if m.to == [respondent.person.email])
-        link = rounds.respondent_link(respondent)
+        link = services.respondent_link(respondent)
         assert link in message.body
         assert link in message.alternatives[0][0]
         assert respondent.token_digest == token_digest(link.rstrip("/").rsplit("/", 1)[-1])
@@ -98,16 +98,16 @@ def test_a_round_opening_today_opens_and_mails_each_respondent_their_own_link(
 
 def test_invitations_and_reminders_go_out_once_each_and_never_after_closing(agreement):
     round_ = start(agreement)
-    assert rounds.invitations_send(today=TODAY) == (3, 0)
-    assert rounds.invitations_send(today=TODAY) == (0, 0)
+    assert services.invitations_send(today=TODAY) == (3, 0)
+    assert services.invitations_send(today=TODAY) == (0, 0)
     answered = round_.respondents.first()
     Respondent.objects.filter(pk=answered.pk).update(responded_at=dt.datetime(2026, 11, 21, tzinfo=dt.UTC))
     mail.outbox.clear()
 
-    assert rounds.reminders_send(today=TODAY) == (0, 0)  # two weeks before the close: too early
+    assert services.reminders_send(today=TODAY) == (0, 0)  # two weeks before the close: too early
     reminder_day = round_.closes_on - dt.timedelta(days=2)
-    assert rounds.reminders_send(today=reminder_day) == (2, 0)
-    assert rounds.reminders_send(today=reminder_day) == (0, 0)
+    assert services.reminders_send(today=reminder_day) == (2, 0)
+    assert services.reminders_send(today=reminder_day) == (0, 0)
     assert answered.person.email not in [m.to[0] for m in mail.outbox]
     assert all("Påminnelse" in m.subject or "Reminder" in m.subject for m in mail.outbox)
 
@@ -115,10 +115,10 @@ def test_invitations_and_reminders_go_out_once_each_and_never_after_closing(agre
         round=round_, person=PersonFactory(), nonce="n" * 32, token_digest=token_digest(token_for("n" * 32))
     )
     after_close = round_.closes_on + dt.timedelta(days=1)
-    assert rounds.rounds_close_due(today=after_close) == 1
+    assert services.rounds_close_due(today=after_close) == 1
     mail.outbox.clear()
-    assert rounds.invitations_send(today=after_close) == (0, 0)
-    assert rounds.reminders_send(today=after_close) == (0, 0)
+    assert services.invitations_send(today=after_close) == (0, 0)
+    assert services.reminders_send(today=after_close) == (0, 0)
     assert mail.outbox == []
     assert Respondent.objects.get(pk=late.pk).invited_at is None
     round_.refresh_from_db()
@@ -133,12 +133,12 @@ def test_a_failing_mail_server_is_recorded_and_the_invitation_sent_once_it_is_ba
         port = probe.getsockname()[1]
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", port, 2
-    assert rounds.invitations_send(today=TODAY) == (0, 3)
+    assert services.invitations_send(today=TODAY) == (0, 3)
     assert all(r.invited_at is None and "Error" in r.last_error for r in round_.respondents.all())
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    assert rounds.invitations_send(today=TODAY) == (3, 0)
-    assert rounds.invitations_send(today=TODAY) == (0, 0)
+    assert services.invitations_send(today=TODAY) == (3, 0)
+    assert services.invitations_send(today=TODAY) == (0, 0)
     assert len(mail.outbox) == 3
     assert all(r.invited_at and r.last_error == "" for r in round_.respondents.all())
 
@@ -146,12 +146,12 @@ def test_a_failing_mail_server_is_recorded_and_the_invitation_sent_once_it_is_ba
 def test_a_round_opening_later_waits_and_the_daily_job_opens_it(agreement):
     round_ = start(agreement, opens_on=TODAY + dt.timedelta(days=3), closes_on=TODAY + dt.timedelta(days=20))
     assert round_.status == RoundStatus.SCHEDULED
-    assert rounds.invitations_send(today=TODAY) == (0, 0)
-    assert rounds.rounds_open_due(today=TODAY) == 0
+    assert services.invitations_send(today=TODAY) == (0, 0)
+    assert services.rounds_open_due(today=TODAY) == 0
     opening = TODAY + dt.timedelta(days=3)
-    assert rounds.rounds_open_due(today=opening) == 1
-    assert rounds.rounds_open_due(today=opening) == 0
-    assert rounds.invitations_send(today=opening) == (3, 0)
+    assert services.rounds_open_due(today=opening) == 1
+    assert services.rounds_open_due(today=opening) == 0
+    assert services.invitations_send(today=opening) == (3, 0)
 
 
 @pytest.mark.parametrize(
@@ -195,11 +195,11 @@ def test_the_invited_list_is_editable_but_people_who_answered_stay(agreement):
     round_ = start(agreement)
     people = [r.person for r in round_.respondents.all()]
     newcomer = PersonFactory()
-    assert rounds.respondents_set(round_, [people[0], people[1], newcomer], today=TODAY) == (1, 1)
+    assert services.respondents_set(round_, [people[0], people[1], newcomer], today=TODAY) == (1, 1)
     assert set(round_.respondents.values_list("person_id", flat=True)) == {people[0].pk, people[1].pk, newcomer.pk}
     round_.respondents.filter(person=people[1]).update(responded_at=dt.datetime(2026, 11, 21, tzinfo=dt.UTC))
     with pytest.raises(ValidationError, match="already answered"):
-        rounds.respondents_set(round_, [people[0]], today=TODAY)
+        services.respondents_set(round_, [people[0]], today=TODAY)
     assert round_.respondents.count() == 3
 
 
@@ -211,24 +211,24 @@ def test_the_schedule_starts_a_round_when_the_interval_has_passed_and_only_once(
     recent.status, recent.valid_from = AgreementStatus.ACTIVE, dt.date(2026, 6, 1)
     recent.save()
 
-    outcome = rounds.rounds_create_due(today=TODAY)
+    outcome = services.rounds_create_due(today=TODAY)
     assert [r.agreement for r in outcome.created] == [agreement]
     round_ = outcome.created[0]
     assert round_.created_automatically
     assert round_.status == RoundStatus.OPEN
     assert round_.instrument.code == SAMVERKANSMODELLEN
     assert round_.closes_on == TODAY + dt.timedelta(days=21)
-    assert rounds.rounds_create_due(today=TODAY).created == []  # one is under way
+    assert services.rounds_create_due(today=TODAY).created == []  # one is under way
 
     # Closed; a year later the next round uses the newest version of the same instrument.
-    rounds.round_close(round_)
+    services.round_close(round_)
     newer = Instrument.objects.create(code=SAMVERKANSMODELLEN, version=2, name_sv="Samverkansmodellen 2")
     newer.sections.create(position=1, title_sv="Dimensioner").items.create(
         instrument=newer, position=1, text_sv="Hur väl?"
     )
     # (the younger agreement's first round falls due in between)
-    assert [r.agreement for r in rounds.rounds_create_due(today=TODAY + dt.timedelta(days=200)).created] == [recent]
-    later = rounds.rounds_create_due(today=TODAY + dt.timedelta(days=366)).created
+    assert [r.agreement for r in services.rounds_create_due(today=TODAY + dt.timedelta(days=200)).created] == [recent]
+    later = services.rounds_create_due(today=TODAY + dt.timedelta(days=366)).created
     assert [(r.agreement, r.instrument) for r in later] == [(agreement, newer)]
 
 

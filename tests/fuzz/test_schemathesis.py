@@ -78,8 +78,8 @@ RESOURCE_MODELS = {
     "responsibilities": "agreements.responsibility",
     "anchorings": "agreements.anchoring",
     "commitments": "agreements.commitment",
-    "risks": "assessments.riskflag",
-    "risk-scans": "assessments.riskscan",
+    "risks": "risks.riskflag",
+    "risk-scans": "risks.riskscan",
     "instruments": "assessments.instrument",
     "assessment-rounds": "assessments.assessmentround",
 }

@@ -10,7 +10,7 @@ killed mid-scan runs in a session of its own so SIGKILL takes its pool processes
 machine dies.
 
 A failing delivery that must not stop the other recipients' reports is covered in process by
-``tests/assessments/test_reports.py``; the SMTP outage and two concurrent scans by ``test_risks.py``.
+``tests/risks/test_reports.py``; the SMTP outage and two concurrent scans by ``test_risks.py``.
 """
 
 from __future__ import annotations
@@ -37,9 +37,11 @@ from django.utils import translation
 from django.utils.translation import gettext
 from rest_framework.authtoken.models import Token
 
-from assessments import bench, selectors
-from assessments.choices import FlagStatus, ScanStatus
-from assessments.models import Answer, RiskFlag, RiskScan
+from assessments.models import Answer
+from ops import bench
+from risks import facts
+from risks.choices import FlagStatus, ScanStatus
+from risks.models import RiskFlag, RiskScan
 from stakeholders.roles import COORDINATORS, role_group
 from tests.assessments.answer_helpers import complete_answers, invite, open_round
 from tests.factories import UserFactory
@@ -182,11 +184,7 @@ def start_gunicorn(processes, env: dict) -> str:
 def request_scan(env: dict) -> int:
     """Queue a scan as the API and the admin do (services.scan_request), from a process of its own on the
     private broker; returns the scan's id."""
-    code = (
-        "import django; django.setup()\n"
-        "from assessments import services\n"
-        "print(services.scan_request(trigger='api').pk)\n"
-    )
+    code = "import django; django.setup()\nfrom risks import scans\nprint(scans.scan_request(trigger='api').pk)\n"
     env = {**env, "DJANGO_SETTINGS_MODULE": "samverkan_project.settings"}
     done = subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60, check=True
@@ -292,7 +290,7 @@ def test_redis_down_web_admin_api_and_answer_page_keep_serving(
     login = browser.post("/admin/login/?next=/admin/", {"username": user.username, "password": PASSWORD})
     assert login.status == 302, login.text[:2000]
     assert browser.get("/admin/agreements/agreement/").status == 200
-    assert browser.get("/admin/assessments/riskflag/").status == 200
+    assert browser.get("/admin/risks/riskflag/").status == 200
 
     # The API, with a token and with the admin's session.
     for path in ("/api/v1/agreements/", "/api/v1/risks/", "/api/v1/organizations/"):
@@ -331,8 +329,8 @@ def test_redis_down_web_admin_api_and_answer_page_keep_serving(
     assert scan.finished_at is not None
 
     # ... and through the admin's "Scan now": a message, no 500.
-    scan_now = reverse("admin:assessments_scan_now")
-    reply = browser.post(scan_now, {"next": "/admin/assessments/riskscan/"})
+    scan_now = reverse("admin:risks_scan_now")
+    reply = browser.post(scan_now, {"next": "/admin/risks/riskscan/"})
     assert reply.status == 302, reply.text[:2000]
     listing = browser.get(reply.headers["Location"])
     assert listing.status == 200
@@ -378,7 +376,7 @@ def test_redis_down_with_the_result_backend_on_it_a_scan_request_is_still_a_503(
     private_redis.stop()
     reply = api.post("/api/v1/risk-scans/", csrf=False)
     assert reply.status == 503, reply.text[:300]
-    reply = browser.post(reverse("admin:assessments_scan_now"), {"next": "/admin/assessments/riskscan/"})
+    reply = browser.post(reverse("admin:risks_scan_now"), {"next": "/admin/risks/riskscan/"})
     assert reply.status == 302, reply.text[:300]
 
     private_redis.start()
@@ -396,11 +394,11 @@ def test_redis_down_with_the_result_backend_on_it_a_scan_request_is_still_a_503(
 
 
 def chunked_portfolio(monkeypatch) -> int:
-    """A generated portfolio (assessments.bench: realistic, with risks) that a scan splits into many
+    """A generated portfolio (ops.bench: realistic, with risks) that a scan splits into many
     chunks; returns the number of chunks."""
     bench.grow_to(AGREEMENTS)
     monkeypatch.setenv("RISK_SCAN_CHUNK_SIZE", str(CHUNK_SIZE))
-    chunks = len(selectors.scan_chunks(CHUNK_SIZE))
+    chunks = len(facts.scan_chunks(CHUNK_SIZE))
     assert chunks >= 10
     return chunks
 
@@ -490,11 +488,7 @@ def test_a_worker_killed_mid_scan_with_its_messages_lost_the_next_scan_leaves_on
     time.sleep(1.5)
     heir_env = {**env, "RISK_SCAN_STALE_AFTER_SECONDS": "1"}
     start_worker(processes, heir_env, "heir")
-    code = (
-        "import django; django.setup()\n"
-        "from assessments.tasks import risk_scan_scheduled\n"
-        "risk_scan_scheduled.delay()\n"
-    )
+    code = "import django; django.setup()\nfrom risks.tasks import risk_scan_scheduled\nrisk_scan_scheduled.delay()\n"
     subprocess.run(
         [sys.executable, "-c", code],
         cwd=ROOT,

@@ -10,10 +10,10 @@ from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
 from agreements.choices import AgreementStatus
 from agreements.models import Agreement
-from assessments import risks, selectors, services
-from assessments.choices import DeliveryStatus, FlagStatus, ScanStatus, ScanTrigger
-from assessments.models import ReportDelivery, RiskFlag, RiskScan
-from assessments.tasks import risk_reports_send
+from risks import engine, facts, scans
+from risks.choices import DeliveryStatus, FlagStatus, ScanStatus, ScanTrigger
+from risks.models import ReportDelivery, RiskFlag, RiskScan
+from risks.tasks import risk_reports_send
 from tests.factories import PersonFactory, agreement_with
 from tests.integration.conftest import wait_for
 from tests.smtp import LocalSMTP, free_port
@@ -29,9 +29,11 @@ def risky_portfolio(n: int, coordinator_email: str | None = None):
 
 
 def expected_findings() -> set[tuple[str, str]]:
-    ctx = selectors.scan_context()
-    facts = selectors.agreement_facts(ctx)
-    findings = risks.check_agreements(facts, ctx) + risks.check_portfolio(risks.portfolio_facts(facts), ctx)
+    ctx = facts.scan_context()
+    agreements = facts.agreement_facts(ctx)
+    findings = engine.check_agreements(agreements, ctx) + engine.check_portfolio(
+        engine.portfolio_facts(agreements), ctx
+    )
     return {(f.rule, f.subject_key) for f in findings}
 
 
@@ -52,7 +54,7 @@ def test_a_split_scan_runs_over_two_workers(start_worker, monkeypatch):
     risky_portfolio(8)
     start_worker("w1")
     start_worker("w2")
-    scan = services.scan_request(trigger=ScanTrigger.API)
+    scan = scans.scan_request(trigger=ScanTrigger.API)
     scan = wait_for(
         lambda: RiskScan.objects.filter(pk=scan.pk, status__in=[ScanStatus.SUCCEEDED, ScanStatus.FAILED]).first(),
         message="the scan to finish",
@@ -104,7 +106,7 @@ def test_a_report_is_retried_until_smtp_is_back_and_sent_once(start_worker, monk
     use_smtp(monkeypatch, port)
     monkeypatch.setenv("RISK_REPORT_RETRY_BACKOFF", "1")
     risky_portfolio(1, coordinator_email="coordinator@example.se")
-    services.scan_now()
+    scans.scan_now()
     start_worker()
     risk_reports_send.delay()
     wait_for(
@@ -136,7 +138,7 @@ def test_two_scans_at_once_leave_one_flag_per_finding(transactional_db, integrat
         def scan(barrier=barrier, errors=errors):
             try:
                 barrier.wait()
-                services.scan_now()
+                scans.scan_now()
             except Exception as exc:  # collected and asserted below
                 errors.append(exc)
             finally:
@@ -157,13 +159,13 @@ def test_a_reconcile_waits_for_the_one_in_progress_and_opens_nothing_twice(trans
     """The race the reconcile lock closes: scan B reads the flags while scan A has inserted its own but not
     committed. B must wait for A and then find A's flags, not stream the same rows into the table."""
     [agreement] = risky_portfolio(1)
-    found = risks.Finding("review_overdue", "agreement", agreement_id=agreement.pk, details={"due": "2026-01-01"})
+    found = engine.Finding("review_overdue", "agreement", agreement_id=agreement.pk, details={"due": "2026-01-01"})
     inserted, commit, results, errors = threading.Event(), threading.Event(), {}, []
 
     def reconcile(name, hold=False):
         try:
             with transaction.atomic():
-                results[name] = services.flags_reconcile(findings=[found], scope=Q())
+                results[name] = scans.flags_reconcile(findings=[found], scope=Q())
                 if hold:
                     inserted.set()
                     assert commit.wait(30)

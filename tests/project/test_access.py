@@ -14,8 +14,9 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.urls import URLResolver, get_resolver
 
-from assessments.models import AssessmentRound, Instrument, RiskScan
+from assessments.models import AssessmentRound, Instrument
 from integrations.services import api_token_create
+from risks.models import RiskScan
 from stakeholders.roles import COORDINATORS, READERS
 from tests.factories import CommitmentFactory, RiskFlagFactory, UserFactory, agreement_with
 

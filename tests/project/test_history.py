@@ -3,9 +3,9 @@
 import pytest
 
 from agreements.models import Agreement
-from assessments.choices import FlagStatus
-from assessments.models import RiskFlag
 from integrations.services import api_token_create
+from risks.choices import FlagStatus
+from risks.models import RiskFlag
 from stakeholders.models import Organization
 from tests.admin_forms import post_data_from
 from tests.factories import AgreementFactory, OrganizationFactory, RiskFlagFactory
@@ -62,7 +62,7 @@ def test_acknowledging_a_risk_through_the_api_is_in_its_history(api_client, coor
 def test_acknowledging_a_risk_in_the_admin_is_in_its_history(coordinator_client, coordinator):
     flag = RiskFlagFactory()
     data = {"action": "acknowledge_flags", "_selected_action": [flag.pk], "apply": "1", "note": "Åtgärdas."}
-    assert coordinator_client.post("/admin/assessments/riskflag/", data).status_code == 302
+    assert coordinator_client.post("/admin/risks/riskflag/", data).status_code == 302
     row = latest(RiskFlag, flag.pk)
     assert row.status == FlagStatus.ACKNOWLEDGED
     assert row.history_user == coordinator

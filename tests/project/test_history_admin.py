@@ -6,7 +6,7 @@ from django.db.models.fields.files import FieldFile
 from django.urls import reverse
 
 from agreements.models import Agreement, Party, Responsibility
-from assessments.models import RiskFlag
+from risks.models import RiskFlag
 from stakeholders.models import Organization, Person
 from tests.factories import AgreementFactory, OrganizationFactory, PersonFactory, RiskFlagFactory, agreement_with
 

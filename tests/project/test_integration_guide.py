@@ -12,8 +12,8 @@ from django.conf import settings
 from django.core.management import call_command
 
 from agreements.choices import AgreementStatus
-from assessments.choices import FlagStatus
-from assessments.models import RiskFlag
+from risks.choices import FlagStatus
+from risks.models import RiskFlag
 from tests.factories import AgreementFactory, RiskFlagFactory
 
 pytestmark = pytest.mark.django_db

@@ -22,10 +22,12 @@ from agreements.services import agreement_activate, agreement_terminate, person_
 from assessments import results
 from assessments.choices import RoundStatus
 from assessments.instruments import SAMVERKANSMODELLEN
-from assessments.models import Answer, AssessmentRound, Instrument, ReportDelivery, Respondent, RiskFlag
-from assessments.reports import delivery_send, reports_claim
-from assessments.services import flag_acknowledge, scan_now
+from assessments.models import Answer, AssessmentRound, Instrument, Respondent
 from assessments.tokens import new_nonce, token_digest, token_for
+from risks.models import ReportDelivery, RiskFlag
+from risks.reports import delivery_send, reports_claim
+from risks.scans import scan_now
+from risks.services import flag_acknowledge
 from stakeholders import privacy
 from stakeholders.models import Person
 from stakeholders.tasks import privacy_retention as privacy_retention_task

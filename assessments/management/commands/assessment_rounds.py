@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
-from assessments import rounds
+from assessments import services
 
 
 class Command(BaseCommand):
@@ -17,9 +17,10 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         if not options["follow_up_only"]:
             self.stdout.write(
-                _("Open and invite: %(outcome)s") % {"outcome": rounds.describe_open(rounds.daily_open())}
+                _("Open and invite: %(outcome)s") % {"outcome": services.describe_open(services.daily_open())}
             )
         if not options["open_only"]:
             self.stdout.write(
-                _("Remind and close: %(outcome)s") % {"outcome": rounds.describe_follow_up(rounds.daily_follow_up())}
+                _("Remind and close: %(outcome)s")
+                % {"outcome": services.describe_follow_up(services.daily_follow_up())}
             )

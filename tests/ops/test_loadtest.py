@@ -1,0 +1,97 @@
+"""The load test (``manage.py loadtest``, README "Load test"): a short run against the live test server,
+and its baseline endpoint's guards. The measured run (gunicorn, 5,000 agreements) is ``make loadtest``."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from agreements.models import Agreement
+from ops import loadtest
+from tests.factories import AgreementFactory
+
+BENCH_URL = "/" + loadtest.BENCH_PATH
+
+
+def test_a_short_run_against_the_live_server_has_no_errors(live_server, settings):
+    settings.LOADTEST_ENDPOINTS = True
+    out = io.StringIO()
+    call_command(
+        "loadtest",
+        url=live_server.url,
+        clients=5,
+        duration=2,
+        ratio_duration=1,
+        agreements=12,
+        respondents=5,
+        force=True,
+        stdout=out,
+    )
+    report = out.getvalue()
+    assert "Requests: " in report
+    assert report.strip().endswith("errors: 0")
+    for endpoint in ("agreements list", "agreement detail", "persons list", "risks list", "answer page"):
+        assert f"mix    {endpoint}" in report
+    assert "ratio  minimal agreements page" in report
+    assert "Ratio (agreements list req/s) / (minimal endpoint req/s, one query): " in report
+
+
+def test_the_client_counts_an_answer_other_than_200_as_an_error(live_server):
+    stats = loadtest.run_phase(
+        live_server.url, [loadtest.Target("nowhere", lambda: "/api/v1/agreements/")], clients=2, duration=0.5,
+        max_requests=6,
+    )["nowhere"]  # fmt: skip
+    assert stats.requests == 6
+    assert stats.errors == 6  # 401/403 without a token
+    assert "HTTP 40" in stats.error_samples[0]
+
+
+def test_the_client_speaks_only_to_loopback():
+    with pytest.raises(ValueError, match="loopback"):
+        loadtest.require_loopback("http://example.org/")
+    with pytest.raises(ValueError, match="loopback"):
+        loadtest.require_loopback("https://127.0.0.1/")
+    assert loadtest.require_loopback("http://127.0.0.1:8123") == ("127.0.0.1", 8123)
+
+
+def test_percentiles_are_nearest_rank():
+    stats = loadtest.Stats("x", latencies=[i / 1000 for i in range(1, 101)], seconds=10)
+    assert stats.percentile(0.50) == pytest.approx(50)
+    assert stats.percentile(0.99) == pytest.approx(99)
+    assert stats.per_second == 10
+
+
+def test_no_portfolio_is_generated_outside_a_bench_database(db):
+    with pytest.raises(CommandError, match="bench"):
+        call_command("loadtest", url="http://127.0.0.1:1", agreements=3, stdout=io.StringIO())
+    assert not Agreement.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_baseline_endpoint_is_a_404_unless_enabled_even_to_anonymous(client, coordinator_api, settings):
+    settings.LOADTEST_ENDPOINTS = False
+    assert client.get(BENCH_URL).status_code == 404
+    assert coordinator_api.get(BENCH_URL).status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_baseline_endpoint_returns_the_list_pages_agreements_in_its_order(
+    client, coordinator_api, no_perm_user, client_as, settings
+):
+    settings.LOADTEST_ENDPOINTS = True
+    for _ in range(3):
+        AgreementFactory()
+    assert client.get(BENCH_URL).status_code in (401, 403)
+    rows = coordinator_api.get(BENCH_URL).json()["results"]
+    listed = coordinator_api.get("/api/v1/agreements/").json()["results"]
+    assert [row["id"] for row in rows] == [row["id"] for row in listed]
+    assert rows[0]["title"] == listed[0]["title"]
+    assert client_as(no_perm_user).get(BENCH_URL).status_code == 403  # reading needs view_agreement
+
+
+@pytest.mark.django_db
+def test_the_baseline_endpoint_is_not_in_the_schema(coordinator_api, settings):
+    settings.LOADTEST_ENDPOINTS = True
+    schema = coordinator_api.get("/api/schema/", HTTP_ACCEPT="application/json").content.decode()
+    assert "_bench" not in schema
