@@ -8,7 +8,7 @@ STAMP := $(VENV)/.requirements-installed
 
 help:
 	@echo "make run   - set up (venv, migrations, translations, demo data) and serve admin + API with worker and beat"
-	@echo "make test  - lint, migration check and the whole test suite"
+	@echo "make test  - lint, import layers, migration check and the whole test suite"
 
 $(STAMP): requirements.txt
 	test -x $(PY) || $(PYTHON_BOOT) -m venv $(VENV)
@@ -42,6 +42,7 @@ run: demo
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 	$(PY) manage.py makemigrations --check --dry-run
 
 test: lint

@@ -29,6 +29,7 @@ from agreements.models import Agreement, Responsibility
 from risks import engine, scans, selectors, services
 from risks.choices import SEVERITY_ORDER, UNRESOLVED, DeliveryStatus, FlagStatus, ScanStatus, ScanTrigger, Severity
 from risks.models import ReportDelivery, RiskFlag, RiskReportSubscription, RiskScan
+from samverkan_project.admin_tools import LinkedObjectFilter, selected_id
 from samverkan_project.history_admin import HistoryAdmin
 from stakeholders.models import Organization, Person
 
@@ -50,10 +51,6 @@ def subject_url(flag: RiskFlag) -> str | None:
     if flag.agreement_id:
         return reverse("admin:agreements_agreement_change", args=[flag.agreement_id])
     return None
-
-
-def selected_id(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
 
 
 # --- filters ---------------------------------------------------------------------------------------
@@ -99,21 +96,13 @@ class FlagStatusFilter(admin.SimpleListFilter):
         return queryset
 
 
-class AgreementFilter(admin.SimpleListFilter):
-    """One agreement's flags, from a link (the agreement list and page). Listing every agreement
-    with flags would be thousands of links; the search box finds an agreement by title instead."""
+class AgreementFilter(LinkedObjectFilter):
+    """One agreement's flags, from a link (the agreement list and page)."""
 
     title = _("agreement")
     parameter_name = "agreement__id__exact"
-
-    def lookups(self, request, model_admin):
-        agreement_id = selected_id(self.value())
-        agreement = Agreement.objects.filter(pk=agreement_id).first() if agreement_id is not None else None
-        return [(str(agreement.pk), str(agreement))] if agreement else []
-
-    def queryset(self, request, queryset):
-        agreement_id = selected_id(self.value())
-        return queryset if agreement_id is None else queryset.filter(agreement_id=agreement_id)
+    model = Agreement
+    lookup = "agreement_id"
 
 
 class OrganizationFilter(admin.SimpleListFilter):
@@ -138,20 +127,15 @@ class OrganizationFilter(admin.SimpleListFilter):
         return selectors.flags_about_organization(queryset, organization_id)
 
 
-class PersonFilter(admin.SimpleListFilter):
+class PersonFilter(LinkedObjectFilter):
     """Flags naming a person, from the link on the person's page (``?person=<id>``)."""
 
     title = _("person")
     parameter_name = "person"
+    model = Person
 
-    def lookups(self, request, model_admin):
-        person_id = selected_id(self.value())
-        person = Person.objects.filter(pk=person_id).first() if person_id is not None else None
-        return [(str(person.pk), str(person))] if person else []
-
-    def queryset(self, request, queryset):
-        person_id = selected_id(self.value())
-        return queryset if person_id is None else selectors.flags_about_person(queryset, person_id)
+    def filter_by(self, queryset, pk: int):
+        return selectors.flags_about_person(queryset, pk)
 
 
 # --- flags -----------------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ from celery import Celery
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "samverkan_project.settings")
 
-app = Celery("samverkan", include=["samverkan_project.tasks"])
+app = Celery("samverkan")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 

@@ -1,7 +1,7 @@
 from django.core.management import call_command
 from django.utils import translation
 
-from samverkan_project.tasks import probe
+from ops.tasks import probe
 from tests.factories import OrganizationFactory
 
 

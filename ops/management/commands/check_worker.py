@@ -4,7 +4,7 @@ from celery.exceptions import TimeoutError as CeleryTimeoutError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from samverkan_project.tasks import probe
+from ops.tasks import probe
 
 
 class Command(BaseCommand):

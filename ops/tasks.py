@@ -1,3 +1,5 @@
+"""The worker probe: ``check_worker`` sends it through the broker; the answer proves a worker reaches the database."""
+
 from celery import shared_task
 
 
