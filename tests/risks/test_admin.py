@@ -600,3 +600,25 @@ def test_scan_delivery_and_subscription_lists_do_not_grow(coordinator_client, co
     # session, user, permissions, the COUNTs, the page with its users (list_select_related /
     # selectors), the filters' choices: none of them per row.
     assert queries() == few
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("/admin/assessments/riskflag/?severity__exact=high", "/admin/risks/riskflag/?severity__exact=high"),
+        ("/admin/assessments/riskflag/12/change/", "/admin/risks/riskflag/12/change/"),
+        ("/admin/assessments/riskscan/", "/admin/risks/riskscan/"),
+        ("/admin/assessments/reportdelivery/3/change/", "/admin/risks/reportdelivery/3/change/"),
+        ("/admin/assessments/riskreportsubscription/add/", "/admin/risks/riskreportsubscription/add/"),
+    ],
+)
+def test_bookmarks_of_the_risk_pages_from_before_the_risks_app_redirect(client, old, new):
+    response = client.get(old)
+    assert response.status_code == 301
+    assert response["Location"] == new
+
+
+@pytest.mark.django_db
+def test_the_assessment_pages_keep_their_addresses(coordinator_client):
+    assert coordinator_client.get("/admin/assessments/assessmentround/").status_code == 200
+    assert coordinator_client.get("/admin/assessments/instrument/").status_code == 200
