@@ -8,9 +8,9 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from agreements.demo import seed_demo_agreements
-from assessments.demo import seed_demo_assessments
-from stakeholders.demo import seed_demo_register
+from ops.demo.agreements import seed_demo_agreements
+from ops.demo.assessments import seed_demo_assessments
+from ops.demo.register import seed_demo_register
 
 
 class Command(BaseCommand):

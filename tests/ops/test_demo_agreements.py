@@ -9,7 +9,6 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone, translation
 
-from agreements import demo
 from agreements.choices import AgreementStatus, Ambition, AnchoringKind, AnchoringStatus
 from agreements.models import (
     Agreement,
@@ -22,7 +21,8 @@ from agreements.models import (
 )
 from agreements.rules import AnchoringFact, anchoring_status, bus_factor, mandate_coverage
 from agreements.services import person_hand_over
-from stakeholders import demo as register_demo
+from ops.demo import agreements as demo
+from ops.demo import register as register_demo
 from stakeholders.models import Organization, Person
 
 pytestmark = pytest.mark.django_db

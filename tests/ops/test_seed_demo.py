@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone, translation
 
-from stakeholders import demo
+from ops.demo import register as demo
 from stakeholders.choices import Language, Quadrant, Sector
 from stakeholders.models import Organization, Person, quadrant_for
 from stakeholders.validators import normalize_org_number

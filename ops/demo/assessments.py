@@ -1,4 +1,4 @@
-"""Demo assessment rounds on the demo agreements (agreements/demo.py), and the service that seeds them.
+"""Demo assessment rounds on the demo agreements (ops/demo/agreements.py), and the service that seeds them.
 
 Past rounds give the results pages a trend and the assessment risk rules something to find:
 
@@ -34,14 +34,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from agreements.demo import FromToday, days, months
 from agreements.models import Agreement
 from assessments.choices import ItemKind, RoundStatus
 from assessments.instruments import SAMVERKANSMODELLEN, TESTA_DIN_SAMVERKAN
 from assessments.models import Answer, AssessmentRound, Instrument, Item, Respondent
 from assessments.rounds import default_respondents
 from assessments.tokens import new_nonce, token_digest, token_for
-from stakeholders.demo import SeedSummary
+from ops.demo.agreements import FromToday, days, months
+from ops.demo.register import SeedSummary
 
 SEEDED_MODELS = (AssessmentRound, Respondent, Answer)
 
@@ -197,7 +197,7 @@ def _at(day: dt.date, hour: int) -> dt.datetime:
 def seed_demo_assessments(*, today: dt.date | None = None) -> SeedSummary:
     """Create the demo rounds of the demo agreements that have no assessment round yet; others are left alone.
 
-    Needs the demo agreements (``agreements.demo.seed_demo_agreements``) to be loaded first.
+    Needs the demo agreements (``ops.demo.agreements.seed_demo_agreements``) to be loaded first.
     """
     today = today or timezone.localdate()
     summary = SeedSummary()

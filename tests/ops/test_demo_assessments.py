@@ -11,14 +11,14 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.utils import timezone, translation
 
-from agreements import demo as agreements_demo
 from agreements.models import Agreement
-from assessments import demo
 from assessments.choices import FlagStatus, RoundStatus
 from assessments.models import Answer, AssessmentRound, Respondent, RiskFlag
 from assessments.rounds import respondent_link
 from assessments.tokens import token_for
-from stakeholders import demo as register_demo
+from ops.demo import agreements as agreements_demo
+from ops.demo import assessments as demo
+from ops.demo import register as register_demo
 
 pytestmark = pytest.mark.django_db
 

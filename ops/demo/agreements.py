@@ -1,4 +1,4 @@
-"""Demo agreements over the demo register (stakeholders/demo.py), and the service that seeds them.
+"""Demo agreements over the demo register (ops/demo/register.py), and the service that seeds them.
 
 Nine fictional agreements between the register's organisations. Some are sound — every role has a
 deputy, every party has a decision or plan and a sponsor, every party has someone who may decide —
@@ -17,7 +17,7 @@ so the risk engine has something to find:
 * ``SN 2026/0093`` Samverkan kring barn och unga i riskzon: a draft being prepared.
 * ``KS 2023/0517`` Mötesplats Norrby: terminated early.
 
-People are referred to by e-mail and organisations by their seed ``key`` in stakeholders/demo.py.
+People are referred to by e-mail and organisations by their seed ``key`` in ops/demo/register.py.
 
 The rule for re-running (``make run`` seeds on every start):
 
@@ -49,7 +49,7 @@ from agreements.choices import AgreementStatus, Ambition, AnchoringKind, Commitm
 from agreements.choices import ResponsibilityKind as Kind
 from agreements.models import Agreement, Anchoring, Commitment, Party, Representative, Responsibility
 from agreements.services import agreement_activate, agreement_terminate, record_create
-from stakeholders.demo import ORGANIZATIONS, SeedSummary
+from ops.demo.register import ORGANIZATIONS, SeedSummary
 from stakeholders.models import Organization, Person
 
 # The models seeded here, in the order their summary lines are printed.
@@ -109,7 +109,7 @@ class CommitmentSeed:
 
 @dataclass(frozen=True)
 class PartySeed:
-    organization: str  # key of an OrganizationSeed in stakeholders/demo.py
+    organization: str  # key of an OrganizationSeed in ops/demo/register.py
     role: PartyRole
     contribution: str
     representatives: tuple[RepresentativeSeed, ...]
@@ -171,7 +171,7 @@ DECIDE, PREPARE, NO_MANDATE = Mandate.DECIDE, Mandate.PREPARE, Mandate.NONE
 PLANNED, IN_PROGRESS, DONE = CommitmentStatus.PLANNED, CommitmentStatus.IN_PROGRESS, CommitmentStatus.DONE
 DELAYED, CANCELLED = CommitmentStatus.DELAYED, CommitmentStatus.CANCELLED
 
-# People by e-mail (see stakeholders/demo.py PEOPLE).
+# People by e-mail (see ops/demo/register.py PEOPLE).
 ANDERS = "anders.holm@regionmellanland.example.se"
 MARIA = "maria.ekstrom@regionmellanland.example.se"
 JOHAN = "johan.berglund@regionmellanland.example.se"
@@ -813,7 +813,7 @@ AGREEMENTS: tuple[AgreementSeed, ...] = (
 def seed_demo_agreements(*, today: date | None = None) -> SeedSummary:
     """Create the demo agreements that do not exist yet (by reference); existing ones are left alone.
 
-    Needs the demo register (``stakeholders.demo.seed_demo_register``) to be loaded first.
+    Needs the demo register (``ops.demo.register.seed_demo_register``) to be loaded first.
     """
     today = today or timezone.localdate()
     summary = SeedSummary()
