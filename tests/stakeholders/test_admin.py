@@ -9,8 +9,8 @@ from django.contrib.auth.models import Permission
 from django.urls import reverse
 from django.utils.text import capfirst
 
+from ops.demo.register import seed_demo_register
 from stakeholders.choices import Language, Quadrant, Sector
-from stakeholders.demo import seed_demo_register
 from stakeholders.models import Organization, Person
 from tests.admin_forms import post_data_from
 from tests.factories import OrganizationFactory, PersonFactory, UserFactory

@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import translation
 
-from stakeholders.demo import seed_demo_register
+from ops.demo.register import seed_demo_register
 from stakeholders.models import Organization, Person
 from stakeholders.resources import (
     ORGANIZATION_COLUMNS,

@@ -9,7 +9,6 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone, translation
 
-from agreements import demo
 from agreements.choices import AgreementStatus, Ambition, AnchoringKind, AnchoringStatus
 from agreements.models import (
     Agreement,
@@ -22,7 +21,9 @@ from agreements.models import (
 )
 from agreements.rules import AnchoringFact, anchoring_status, bus_factor, mandate_coverage
 from agreements.services import person_hand_over
-from stakeholders import demo as register_demo
+from ops.demo import agreements as demo
+from ops.demo import register as register_demo
+from ops.demo.datafiles import DemoDataError, FromToday
 from stakeholders.models import Organization, Person
 
 pytestmark = pytest.mark.django_db
@@ -37,6 +38,8 @@ REVIEW_OVERDUE = "RS 2024/1307"
 EXPIRING = "RS 2023/0745"
 DRAFT = "SN 2026/0093"
 TERMINATED = "KS 2023/0517"
+
+AGREEMENTS = demo.load_agreements()
 
 
 @pytest.fixture
@@ -118,11 +121,12 @@ def expiring_soon(item: Agreement, today: dt.date) -> bool:
 
 
 def test_declarations_refer_to_the_demo_register():
-    org_keys = {seed.key for seed in register_demo.ORGANIZATIONS}
-    emails = {seed.email for seed in register_demo.PEOPLE}
-    references = [seed.reference for seed in demo.AGREEMENTS]
+    register = register_demo.load_register()
+    org_keys = {seed.key for seed in register.organizations}
+    emails = {seed.email for seed in register.people}
+    references = [seed.reference for seed in AGREEMENTS]
     assert len(set(references)) == len(references)
-    for seed in demo.AGREEMENTS:
+    for seed in AGREEMENTS:
         assert {p.organization for p in seed.parties} <= org_keys, seed.reference
         used = {seed.coordinator}
         used |= {r.responsible for r in seed.responsibilities} | {r.deputy for r in seed.responsibilities} - {None}
@@ -132,18 +136,56 @@ def test_declarations_refer_to_the_demo_register():
 
 
 def test_declarations_cover_the_ambition_ladder_and_every_kind_of_row():
-    assert {seed.ambition for seed in demo.AGREEMENTS} == set(Ambition)
-    kinds = {r.kind for seed in demo.AGREEMENTS for r in seed.responsibilities}
+    assert {seed.ambition for seed in AGREEMENTS} == set(Ambition)
+    kinds = {r.kind for seed in AGREEMENTS for r in seed.responsibilities}
     assert {"coordination", "steering", "operations", "communication", "finance", "follow_up"} <= kinds
-    anchorings = {a.kind for seed in demo.AGREEMENTS for p in seed.parties for a in p.anchorings}
+    anchorings = {a.kind for seed in AGREEMENTS for p in seed.parties for a in p.anchorings}
     assert anchorings == set(AnchoringKind)
+
+
+def test_relative_dates_are_read_from_the_data_file():
+    sound = next(seed for seed in AGREEMENTS if seed.reference == SOUND[0])
+    assert (sound.valid_from, sound.valid_to) == (FromToday(months=-14), FromToday(months=22))
+    expiring = next(seed for seed in AGREEMENTS if seed.reference == EXPIRING)
+    assert expiring.valid_to == FromToday(days=45)
+    assert expiring.valid_to.on(dt.date(2026, 1, 31)) == dt.date(2026, 3, 17)
+    draft = next(seed for seed in AGREEMENTS if seed.reference == DRAFT)
+    assert draft.next_review_on is None
+
+
+def test_a_malformed_date_or_party_is_a_clear_error(tmp_path):
+    agreement_table = """
+[[agreement]]
+reference = "KS 1/1"
+title = "T"
+purpose = "P"
+goals = "G"
+ambition = "dialogue"
+status = "draft"
+valid_from = "+1m"
+valid_to = "in a year"
+coordinator = "a@b.example.se"
+"""
+    (tmp_path / "agreements.toml").write_text(agreement_table, encoding="utf-8")
+    with pytest.raises(DemoDataError, match="agreement 'KS 1/1': valid_to: 'in a year' is not a relative date"):
+        demo.load_agreements(tmp_path)
+
+    (tmp_path / "agreements.toml").write_text(agreement_table.replace("in a year", "+1y"), encoding="utf-8")
+    with pytest.raises(DemoDataError, match="valid_to: '\\+1y' is not a relative date"):
+        demo.load_agreements(tmp_path)
+
+    party = '[[agreement.party]]\norganization = "kommun"\nrole = "owner"\ncontribution = "C"\n'
+    party += 'representatives = [{ email = "a@b.example.se", mandate = "decide", hours_per_month = 2.5 }]\n'
+    (tmp_path / "agreements.toml").write_text(agreement_table.replace("in a year", "+12m") + party, encoding="utf-8")
+    with pytest.raises(DemoDataError, match="party 'kommun', representative 'a@b.example.se': hours_per_month"):
+        demo.load_agreements(tmp_path)
 
 
 # --- seeding --------------------------------------------------------------------------------------
 
 
 def test_seeding_creates_the_agreements(seeded):
-    assert Agreement.objects.count() == len(demo.AGREEMENTS) == 9
+    assert Agreement.objects.count() == len(AGREEMENTS) == 9
     statuses = Counter(Agreement.objects.values_list("status", flat=True))
     assert statuses == {AgreementStatus.ACTIVE: 7, AgreementStatus.DRAFT: 1, AgreementStatus.TERMINATED: 1}
     assert agreement(DRAFT).status == AgreementStatus.DRAFT
@@ -337,10 +379,10 @@ def test_command_seeds_register_and_agreements_and_prints_the_summary():
 
 
 def test_command_is_one_transaction(monkeypatch):
-    seed = demo.AGREEMENTS[-1]
+    seed = AGREEMENTS[-1]
     role = seed.responsibilities[0]
     broken = replace(seed, responsibilities=(replace(role, deputy=role.responsible), *seed.responsibilities[1:]))
-    monkeypatch.setattr(demo, "AGREEMENTS", (*demo.AGREEMENTS[:-1], broken))
+    monkeypatch.setattr(demo, "load_agreements", lambda: (*AGREEMENTS[:-1], broken))
 
     with pytest.raises(CommandError, match="nothing was saved"):
         run_command()

@@ -1,6 +1,8 @@
-"""Demo assessment rounds on the demo agreements (agreements/demo.py), and the service that seeds them.
+"""Demo assessment rounds on the demo agreements (ops/demo/agreements.py), and the service that seeds them.
 
-Past rounds give the results pages a trend and the assessment risk rules something to find:
+The rounds are declared in ``data/assessments.toml`` (its header describes the fields); ``load_assessed``
+reads them into ``AssessedAgreementSeed`` and ``RoundSeed``. Past rounds give the results pages a trend
+and the assessment risk rules something to find:
 
 * ``KS 2025/0412`` Unga till arbete: Samverkansmodellen about 13 and 2 months ago, sound and slightly
   better the second time.
@@ -18,7 +20,7 @@ The other active demo agreements have no rounds, so those active for a year are 
 
 Rounds are written directly rather than through ``assessments.services.round_create``: past rounds cannot be
 started (their closing date has passed) and the seed sends no e-mail — every respondent is marked invited
-already. Respondents are the agreement's default respondents (``rounds.default_respondents``), first by
+already. Respondents are the agreement's default respondents (``assessments.services.default_respondents``), first by
 name. Dates are relative to the day of seeding. Re-running: an agreement that has any assessment round is
 left as it is (its rounds may be the demo's, a coordinator's or the schedule's), so a re-run creates
 nothing and moves no dates.
@@ -27,23 +29,29 @@ nothing and moves no dates.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from agreements.demo import FromToday, days, months
 from agreements.models import Agreement
 from assessments.choices import ItemKind, RoundStatus
 from assessments.instruments import SAMVERKANSMODELLEN, TESTA_DIN_SAMVERKAN
 from assessments.models import Answer, AssessmentRound, Instrument, Item, Respondent
 from assessments.services import default_respondents
 from assessments.tokens import new_nonce, token_digest, token_for
-from stakeholders.demo import SeedSummary
+from ops.demo.datafiles import DATA_DIR, FromToday, build, read, relative_date, tables
+from ops.demo.register import SeedSummary
 
 SEEDED_MODELS = (AssessmentRound, Respondent, Answer)
+
+DATA_FILE = "assessments.toml"
+INSTRUMENTS = (SAMVERKANSMODELLEN, TESTA_DIN_SAMVERKAN)  # version 1 of each
 
 
 @dataclass(frozen=True)
@@ -71,122 +79,51 @@ class AssessedAgreementSeed:
     rounds: tuple[RoundSeed, ...]  # oldest first
 
 
-def a(scores: str, *comments: str) -> AnswerSeed:
-    return AnswerSeed(scores, comments)
+def load_assessed(data_dir: Path = DATA_DIR) -> tuple[AssessedAgreementSeed, ...]:
+    """The agreements and their rounds declared in ``assessments.toml``."""
+    document = read(DATA_FILE, data_dir)
+    assessed = []
+    for index, table in enumerate(tables(document, "agreement", DATA_FILE), start=1):
+        where = f"{DATA_FILE}, agreement {table.get('reference', f'#{index}')!r}"
+        rounds = tuple(
+            _round(round_table, f"{where}, round #{number}")
+            for number, round_table in enumerate(tables(table, "round", where), start=1)
+        )
+        assessed.append(build(AssessedAgreementSeed, table, where, skip={"round"}, rounds=rounds))
+    return tuple(assessed)
 
 
-# Samverkansmodellen: Potential & kontext, Dialog, Ambition, Ansvar, Tillit, Lärande (0–10, X = 10).
-# Testa din samverkan: 5 Startförhållanden, 5 Organisatorisk design och ledarskap, 10 Samverkansprocessen,
-# 1 Utfall (1–5).
-ASSESSED: tuple[AssessedAgreementSeed, ...] = (
-    AssessedAgreementSeed(
-        "KS 2025/0412",  # Unga till arbete: sound
-        (
-            RoundSeed(
-                SAMVERKANSMODELLEN,
-                months(-13),
-                21,
-                (
-                    a("778676", "Dialogen på styrgruppsmötena.", "Ansvaret för uppföljningen är otydligt."),
-                    a("687785"),
-                    a("877676", "Att arbetsgivarna är med från början."),
-                    a("768787"),
-                    a("677576", "", "Vi hinner sällan prata om vad vi har lärt oss."),
-                ),
-                silent=2,
-            ),
-            RoundSeed(
-                SAMVERKANSMODELLEN,
-                months(-2),
-                21,
-                (
-                    a("878787", "Tilliten har vuxit under året.", "Lärandet mellan parterna kan bli bättre."),
-                    a("788786"),
-                    a("887797", "Vi firar de små vinsterna."),
-                    a("778887"),
-                    a("788687"),
-                ),
-                silent=1,
-            ),
-        ),
-    ),
-    AssessedAgreementSeed(
-        "KS 2024/0871",  # Trygg i centrum: divided on trust in the latest round
-        (
-            RoundSeed(
-                SAMVERKANSMODELLEN,
-                months(-14),
-                21,
-                (a("667565"), a("766676"), a("676565", "Mötena är bra men långa."), a("567676")),
-                silent=1,
-            ),
-            RoundSeed(
-                SAMVERKANSMODELLEN,
-                months(-2),
-                21,
-                (
-                    a(
-                        "656425",
-                        "Ambitionen är tydlig.",
-                        "Sedan idrottsrörelsens representant slutade vet vi inte vem som för deras talan; "
-                        "det märks på förtroendet.",
-                        "Vi skulle behöva prata öppet om tilliten.",
-                    ),
-                    a("777686", "Polisen och fastighetsägarna hittar varandra."),
-                    a("666696"),
-                    a("567575"),
-                    a("676686", "", "Ansvaret för helheten."),
-                ),
-                silent=1,
-            ),
-        ),
-    ),
-    AssessedAgreementSeed(
-        "KS 2024/0188",  # Lokalt näringslivsråd: from 79.5 to 57.5 points
-        (
-            RoundSeed(
-                TESTA_DIN_SAMVERKAN,
-                months(-14),
-                21,
-                (
-                    a("44434 34434 4443443434 4"),
-                    a("45434 44434 4443444434 4"),
-                    a("44444 34344 4434444443 5"),
-                    a("34434 44434 4443434434 4"),
-                ),
-                silent=1,
-            ),
-            RoundSeed(
-                TESTA_DIN_SAMVERKAN,
-                months(-2),
-                21,
-                (
-                    a("33323 22323 3232322323 3"),
-                    a("33433 32323 3333232333 3"),
-                    a("34333 23323 3323332332 3"),
-                    a("33323 32333 2333323233 2"),
-                ),
-                silent=1,
-            ),
-        ),
-    ),
-    AssessedAgreementSeed(
-        "RS 2025/0961",  # Kompetensförsörjning vård och omsorg: a round open now
-        (
-            RoundSeed(
-                SAMVERKANSMODELLEN,
-                days(-4),
-                18,
-                (
-                    a("787677", "Att universitetet är med."),
-                    a("676767", "", "Hur vi delar praktikplatserna mellan kommunerna."),
-                ),
-                silent=99,  # everyone else
-                is_open=True,
-            ),
-        ),
-    ),
-)
+def _round(table: dict[str, Any], where: str) -> RoundSeed:
+    answers = tuple(
+        build(AnswerSeed, answer, f"{where}, answer #{number}", convert={"scores": _scores, "comments": _comments})
+        for number, answer in enumerate(tables(table, "answers", where), start=1)
+    )
+    return build(
+        RoundSeed,
+        table,
+        where,
+        convert={"instrument": _instrument, "opens": relative_date},
+        skip={"answers"},
+        answers=answers,
+    )
+
+
+def _instrument(value: Any) -> str:
+    if value not in INSTRUMENTS:
+        raise ValueError(f"{value!r} is not one of {', '.join(map(repr, INSTRUMENTS))}")
+    return value
+
+
+def _comments(value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(text, str) for text in value):
+        raise ValueError(f"{value!r} is not a list of texts")
+    return tuple(value)
+
+
+def _scores(value: Any) -> str:
+    if not isinstance(value, str) or not re.fullmatch(r"[0-9X ]+", value):
+        raise ValueError(f"{value!r} is not a string of digits (X for 10), spaced for reading")
+    return value
 
 
 def _at(day: dt.date, hour: int) -> dt.datetime:
@@ -197,31 +134,31 @@ def _at(day: dt.date, hour: int) -> dt.datetime:
 def seed_demo_assessments(*, today: dt.date | None = None) -> SeedSummary:
     """Create the demo rounds of the demo agreements that have no assessment round yet; others are left alone.
 
-    Needs the demo agreements (``agreements.demo.seed_demo_agreements``) to be loaded first.
+    Needs the demo agreements (``ops.demo.agreements.seed_demo_agreements``) to be loaded first.
     """
+    declared = load_assessed()
     today = today or timezone.localdate()
     summary = SeedSummary()
     for model in SEEDED_MODELS:
         summary.counts_for(model)
     agreements = {
         agreement.reference: agreement
-        for agreement in Agreement.objects.filter(reference__in=[seed.reference for seed in ASSESSED])
+        for agreement in Agreement.objects.filter(reference__in=[seed.reference for seed in declared])
     }
-    absent = [seed.reference for seed in ASSESSED if seed.reference not in agreements]
+    absent = [seed.reference for seed in declared if seed.reference not in agreements]
     if absent:
         raise ValidationError(
             _("The demo agreements are not loaded or lack %(missing)s; load them first.")
             % {"missing": ", ".join(absent)}
         )
     instruments = {
-        instrument.code: instrument
-        for instrument in Instrument.objects.filter(code__in={SAMVERKANSMODELLEN, TESTA_DIN_SAMVERKAN}, version=1)
+        instrument.code: instrument for instrument in Instrument.objects.filter(code__in=INSTRUMENTS, version=1)
     }
     items = {
         code: list(Item.objects.filter(instrument=instrument).order_by("position"))
         for code, instrument in instruments.items()
     }
-    for seed in ASSESSED:
+    for seed in declared:
         agreement = agreements[seed.reference]
         existing = AssessmentRound.objects.filter(agreement=agreement)
         if existing.exists():

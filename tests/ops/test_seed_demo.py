@@ -1,3 +1,4 @@
+import datetime as dt
 from collections import Counter
 from dataclasses import replace
 from io import StringIO
@@ -8,7 +9,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone, translation
 
-from stakeholders import demo
+from ops.demo import register as demo
+from ops.demo.datafiles import DemoDataError
 from stakeholders.choices import Language, Quadrant, Sector
 from stakeholders.models import Organization, Person, quadrant_for
 from stakeholders.validators import normalize_org_number
@@ -27,35 +29,136 @@ def run_command() -> str:
     return out.getvalue()
 
 
+REGISTER = demo.load_register()
+
+
+def with_broken_person(monkeypatch, index: int) -> None:
+    """Make the data file's person at ``index`` one the services refuse (an invalid e-mail address)."""
+    people = list(REGISTER.people)
+    people[index] = replace(people[index], email="not-an-address")
+    monkeypatch.setattr(demo, "load_register", lambda: replace(REGISTER, people=tuple(people)))
+
+
+def write_register(tmp_path, text: str):
+    (tmp_path / "register.toml").write_text(text, encoding="utf-8")
+    return tmp_path
+
+
+ORGANIZATION = """
+[[organization]]
+key = "kommun"
+name = "Exempelby kommun"
+sector = "municipality"
+org_number = "212000-0142"
+power = 3
+interest = 3
+resource_level = 3
+"""
+
+
 # --- the declared data ---------------------------------------------------------------------------
 
 
 def test_seed_keys_and_emails_are_unique_and_references_resolve():
-    keys = [seed.key for seed in demo.ORGANIZATIONS]
-    emails = [seed.email for seed in demo.PEOPLE]
+    keys = [seed.key for seed in REGISTER.organizations]
+    emails = [seed.email for seed in REGISTER.people]
     assert len(set(keys)) == len(keys)
     assert len(set(emails)) == len(emails)
     declared = set()
-    for seed in demo.ORGANIZATIONS:
+    for seed in REGISTER.organizations:
         # a parent is declared before its children, so seeding can resolve it
         assert seed.parent is None or seed.parent in declared, seed.key
         declared.add(seed.key)
-    assert {seed.organization for seed in demo.PEOPLE} <= declared
+    assert {seed.organization for seed in REGISTER.people} <= declared
 
 
 def test_seed_data_is_stored_in_normal_form():
     # Otherwise every run would "update" the rows to their normalised form.
-    for seed in demo.ORGANIZATIONS:
+    for seed in REGISTER.organizations:
         if seed.org_number:
             assert normalize_org_number(seed.org_number) == seed.org_number
-    for seed in demo.PEOPLE:
+    for seed in REGISTER.people:
         assert seed.email == seed.email.strip().lower()
         assert seed.email.endswith(".example.se"), "demo e-mail addresses stay on fictional domains"
 
 
-def test_org_number_helper_completes_with_a_valid_check_digit():
-    assert demo.org_number("556012579") == "556012-5790"
-    assert demo.org_number("212000014") == "212000-0142"
+def test_the_data_file_is_read_into_typed_seeds():
+    region = REGISTER.organizations[0]
+    assert (region.key, region.sector, region.org_number) == ("region", Sector.REGION, "232100-0909")
+    assert isinstance(region.sector, Sector)
+    assert REGISTER.organizations[1].parent == "region"
+    elin = next(seed for seed in REGISTER.people if seed.email.startswith("elin.mattsson@"))
+    assert (elin.organization, elin.left_on) == ("idrott", dt.date(2025, 6, 30))
+    assert {seed.language for seed in REGISTER.people} == {Language.SWEDISH, Language.ENGLISH}
+
+
+# --- malformed data files: a clear error naming the entry -------------------------------------------
+
+
+def test_an_unknown_parent_is_a_clear_error(tmp_path):
+    data_dir = write_register(
+        tmp_path,
+        ORGANIZATION
+        + """
+[[organization]]
+key = "social"
+name = "Socialförvaltningen"
+sector = "municipality"
+parent = "kommunen"
+power = 3
+interest = 3
+resource_level = 3
+""",
+    )
+    with pytest.raises(DemoDataError, match="organisation 'social': parent 'kommunen' is not an organisation declared"):
+        demo.load_register(data_dir)
+
+
+def test_a_misspelt_field_is_a_clear_error(tmp_path):
+    data_dir = write_register(
+        tmp_path, ORGANIZATION + 'people = [{ email = "a@b.example.se", first_name = "A", surname = "B", title = "C" }]'
+    )
+    with pytest.raises(DemoDataError) as error:
+        demo.load_register(data_dir)
+    message = str(error.value)
+    assert "person 'a@b.example.se' of 'kommun'" in message
+    assert "unknown field(s) surname" in message
+
+
+def test_a_value_of_the_wrong_kind_is_a_clear_error(tmp_path):
+    with pytest.raises(DemoDataError, match="organisation 'kommun': power: '3' is not a whole number"):
+        demo.load_register(write_register(tmp_path, ORGANIZATION.replace("power = 3", 'power = "3"')))
+    with pytest.raises(DemoDataError, match="left_on: '2025-06-30' is not a date such as 2025-06-30"):
+        demo.load_register(
+            write_register(
+                tmp_path,
+                ORGANIZATION + 'people = [{ email = "a@b.example.se", first_name = "A", last_name = "B", '
+                'title = "C", left_on = "2025-06-30" }]',
+            )
+        )
+    with pytest.raises(DemoDataError, match="organization follow"):
+        demo.load_register(
+            write_register(
+                tmp_path,
+                ORGANIZATION + 'people = [{ email = "a@b.example.se", first_name = "A", last_name = "B", '
+                'title = "C", organization = "region" }]',
+            )
+        )
+
+
+def test_an_unknown_choice_or_a_wrong_check_digit_is_a_clear_error(tmp_path):
+    with pytest.raises(DemoDataError, match="sector: 'kommun' is not one of 'municipality', 'region'"):
+        demo.load_register(write_register(tmp_path, ORGANIZATION.replace('"municipality"', '"kommun"')))
+    with (
+        translation.override("en"),
+        pytest.raises(DemoDataError, match="org_number: The organisation number's check digit is wrong"),
+    ):
+        demo.load_register(write_register(tmp_path, ORGANIZATION.replace("0142", "0143")))
+
+
+def test_a_file_that_is_not_toml_is_a_clear_error(tmp_path):
+    with pytest.raises(DemoDataError, match=r"register\.toml: .*line 2"):
+        demo.load_register(write_register(tmp_path, '[[organization]]\nkey = "unterminated\n'))
 
 
 # --- seeding -------------------------------------------------------------------------------------
@@ -64,8 +167,8 @@ def test_org_number_helper_completes_with_a_valid_check_digit():
 def test_seeding_creates_the_register():
     summary = demo.seed_demo_register()
 
-    assert Organization.objects.count() == len(demo.ORGANIZATIONS) == 19
-    assert Person.objects.count() == len(demo.PEOPLE) == 40
+    assert Organization.objects.count() == len(REGISTER.organizations) == 19
+    assert Person.objects.count() == len(REGISTER.people) == 40
     assert summary.counts[Organization].created == 19
     assert summary.counts[Person].created == 40
     assert summary.changed
@@ -162,8 +265,7 @@ def test_people_are_found_by_email_whatever_its_case():
 
 
 def test_seeding_is_one_transaction(monkeypatch):
-    broken = replace(demo.PEOPLE[-1], email="not-an-address")
-    monkeypatch.setattr(demo, "PEOPLE", (*demo.PEOPLE[:-1], broken))
+    with_broken_person(monkeypatch, -1)
 
     with pytest.raises(ValidationError):
         demo.seed_demo_register()
@@ -188,9 +290,18 @@ def test_command_prints_its_summary():
 
 
 def test_command_reports_refused_data_as_a_command_error(monkeypatch):
-    broken = replace(demo.PEOPLE[0], email="not-an-address")
-    monkeypatch.setattr(demo, "PEOPLE", (broken, *demo.PEOPLE[1:]))
+    with_broken_person(monkeypatch, 0)
 
     with pytest.raises(CommandError, match="nothing was saved"):
+        run_command()
+    assert Organization.objects.count() == 0
+
+
+def test_command_reports_a_malformed_data_file_as_a_command_error(monkeypatch, tmp_path):
+    data_dir = write_register(tmp_path, ORGANIZATION.replace("power = 3", 'power = 3\nsize = "large"'))
+    load_register = demo.load_register
+    monkeypatch.setattr(demo, "load_register", lambda: load_register(data_dir))
+
+    with pytest.raises(CommandError, match="nothing was saved: register.toml, organisation 'kommun': unknown field"):
         run_command()
     assert Organization.objects.count() == 0

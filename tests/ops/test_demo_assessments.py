@@ -11,16 +11,17 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.utils import timezone, translation
 
-from agreements import demo as agreements_demo
 from agreements.models import Agreement
-from assessments import demo
 from assessments.choices import RoundStatus
 from assessments.models import Answer, AssessmentRound, Respondent
 from assessments.services import respondent_link
 from assessments.tokens import token_for
+from ops.demo import agreements as agreements_demo
+from ops.demo import assessments as demo
+from ops.demo import register as register_demo
+from ops.demo.datafiles import DemoDataError
 from risks.choices import FlagStatus
 from risks.models import RiskFlag
-from stakeholders import demo as register_demo
 
 pytestmark = pytest.mark.django_db
 
@@ -44,6 +45,25 @@ def rounds_of(reference):
 
 def row_counts():
     return {model.__name__: model.objects.count() for model in MODELS}
+
+
+def test_the_data_file_declares_the_rounds():
+    declared = {seed.reference: seed.rounds for seed in demo.load_assessed()}
+    assert set(declared) == {SOUND, DIVIDED, DECLINING, OPEN_NOW}
+    [open_round] = declared[OPEN_NOW]
+    assert open_round.is_open
+    assert [answer.values() for answer in declared[DIVIDED][-1].answers][0] == [6, 5, 6, 4, 2, 5]
+    assert len(declared[DECLINING][0].answers[0].values()) == 21
+
+
+def test_an_unknown_instrument_is_a_clear_error(tmp_path):
+    (tmp_path / "assessments.toml").write_text(
+        '[[agreement]]\nreference = "KS 1/1"\n\n[[agreement.round]]\ninstrument = "enkät"\nopens = "-1m"\n'
+        'days_open = 21\nsilent = 0\nanswers = [{ scores = "123456" }]\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(DemoDataError, match="agreement 'KS 1/1', round #1: instrument: 'enkät' is not one of"):
+        demo.load_assessed(tmp_path)
 
 
 def test_seeding_creates_past_rounds_and_one_open_round(seeded, today):

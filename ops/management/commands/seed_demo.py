@@ -8,9 +8,10 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from agreements.demo import seed_demo_agreements
-from assessments.demo import seed_demo_assessments
-from stakeholders.demo import seed_demo_register
+from ops.demo.agreements import seed_demo_agreements
+from ops.demo.assessments import seed_demo_assessments
+from ops.demo.datafiles import DemoDataError
+from ops.demo.register import seed_demo_register
 
 
 class Command(BaseCommand):
@@ -23,9 +24,11 @@ class Command(BaseCommand):
         try:
             with transaction.atomic():
                 summaries = [seed_demo_register(), seed_demo_agreements(), seed_demo_assessments()]
-        except ValidationError as exc:
+        except (ValidationError, DemoDataError) as exc:
+            # A DemoDataError is a data file that cannot be read; its message names the file and the entry.
+            errors = exc.messages if isinstance(exc, ValidationError) else [str(exc)]
             raise CommandError(
-                _("The demo data was refused and nothing was saved: %(errors)s") % {"errors": "; ".join(exc.messages)}
+                _("The demo data was refused and nothing was saved: %(errors)s") % {"errors": "; ".join(errors)}
             ) from exc
         for summary in summaries:
             for model, counts in summary.counts.items():
