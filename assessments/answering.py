@@ -3,11 +3,8 @@ limiting how fast one client may guess links. No login: the token in the link is
 
 from __future__ import annotations
 
-import logging
 from datetime import date
 
-from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models.functions import Coalesce
@@ -17,15 +14,9 @@ from django.utils.translation import gettext as _
 from assessments.choices import RoundStatus
 from assessments.models import Answer, AssessmentRound, Item, Respondent
 from assessments.tokens import token_digest
+from samverkan_project.ratelimit import FailureLimiter
 
 COMMENT_MAX_LENGTH = 4000
-
-# Failed link lookups allowed per client address in a window (seconds); past it every lookup from that
-# address is refused until the window ends. The counts live in Django's cache (CACHES; the default is
-# per-process local memory, so with several web processes each counts on its own).
-logger = logging.getLogger(__name__)
-RATE_LIMIT_DEFAULT = 20
-RATE_WINDOW_DEFAULT = 600
 
 
 def respondent_for_token(token: str) -> Respondent | None:
@@ -116,38 +107,24 @@ def _check_values(instrument, items: dict[int, Item], values: dict[int, tuple[in
 
 # --- guessing links ---------------------------------------------------------------------------------
 
-
-def _limits() -> tuple[int, int]:
-    return (
-        getattr(settings, "ASSESSMENT_LINK_RATE_LIMIT", RATE_LIMIT_DEFAULT),
-        getattr(settings, "ASSESSMENT_LINK_RATE_WINDOW", RATE_WINDOW_DEFAULT),
-    )
-
-
-def _key(client: str) -> str:
-    return f"assessments:bad-links:{client}"
+# Failed link lookups allowed per client address in a window (seconds); past it every lookup from that
+# address is refused until the window ends, good links too, or guessing would go on.
+link_guesses = FailureLimiter(
+    "assessments:bad-links",
+    limit_setting="ASSESSMENT_LINK_RATE_LIMIT",
+    window_setting="ASSESSMENT_LINK_RATE_WINDOW",
+    limit_default=20,
+    window_default=600,
+    description="the link guessing limit",
+)
 
 
 def lookups_blocked(client: str) -> bool:
     """Whether this client address has failed too many link lookups in the current window. A cache that
     can't be reached (Redis down) blocks nobody: the page keeps serving, and tokens stay unguessable."""
-    limit, _window = _limits()
-    try:
-        return (cache.get(_key(client)) or 0) >= limit
-    except Exception:
-        logger.warning("the link guessing limit is unavailable: the cache cannot be reached", exc_info=True)
-        return False
+    return link_guesses.blocked(client)
 
 
 def lookup_failed(client: str) -> None:
     """Count a failed link lookup for this client address; the window starts with its first failure."""
-    _limit, window = _limits()
-    key = _key(client)
-    try:
-        if not cache.add(key, 1, timeout=window):
-            try:
-                cache.incr(key)
-            except ValueError:  # expired between add and incr
-                cache.add(key, 1, timeout=window)
-    except Exception:
-        logger.warning("the link guessing limit is unavailable: the cache cannot be reached", exc_info=True)
+    link_guesses.failed(client)

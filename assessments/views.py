@@ -69,7 +69,7 @@ def _respondent_or_refusal(request, token: str):
     client = _client(request)
     language = _chosen_language(request) or translation.get_language() or settings.LANGUAGE_CODE
     if answering.lookups_blocked(client):
-        window = getattr(settings, "ASSESSMENT_LINK_RATE_WINDOW", answering.RATE_WINDOW_DEFAULT)
+        window = answering.link_guesses.window
         response = _render(
             request,
             "assessments/answer/too_many.html",

@@ -184,7 +184,7 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "samverkan@localhost")
 # --- REST API --------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "samverkan_project.api.authentication.ApiTokenAuthentication",
+        "integrations.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["samverkan_project.api.permissions.ModelPermissionsWithView"],
@@ -245,7 +245,7 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
-# --- Login and token limits (samverkan_project/access.py, samverkan_project/api/authentication.py) ----------
+# --- Login and token limits (samverkan_project/access.py, integrations/authentication.py) ------------------
 # django-axes: AXES_FAILURE_LIMIT failed logins for one username from one address lock that pair out for
 # AXES_COOLOFF_MINUTES (the admin login and the API's browser login). Failures are kept in the database, so
 # the limit holds across processes and never depends on the cache.

@@ -5,11 +5,9 @@ its responsibilities, and adds figures computed from those prefetched rows. Writ
 serializers, one per endpoint; the agreement's status changes only through the lifecycle actions.
 """
 
-import datetime as dt
 import functools
 
 from django.db import models
-from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -18,7 +16,7 @@ from agreements import selectors
 from agreements.choices import AnchoringStatus
 from agreements.models import Agreement, Anchoring, Commitment, Party, Representative, Responsibility
 from agreements.services import record_create, record_update
-from samverkan_project.api.serializers import ServiceModelSerializer
+from samverkan_project.api.serializers import PlausibleDateField, ServiceModelSerializer
 from stakeholders.models import Person
 
 
@@ -44,23 +42,6 @@ class AnchoringStatusMixin(serializers.Serializer):
     @extend_schema_field(serializers.ChoiceField(choices=AnchoringStatus.choices))
     def get_anchoring_status(self, party: Party) -> str:
         return selectors.party_anchoring_status(party, organization_tree(self)).value
-
-
-# Dates far outside this range are typing errors, and the lifecycle's date arithmetic (review
-# dates, renewal periods) would overflow near year 9999 and fail with a server error.
-EARLIEST_DATE = dt.date(1900, 1, 1)
-LATEST_DATE = dt.date(2199, 12, 31)
-
-
-class PlausibleDateField(serializers.DateField):
-    def to_internal_value(self, value):
-        day = super().to_internal_value(value)
-        if not EARLIEST_DATE <= day <= LATEST_DATE:
-            raise serializers.ValidationError(
-                _("Enter a date between %(earliest)s and %(latest)s.")
-                % {"earliest": date_format(EARLIEST_DATE), "latest": date_format(LATEST_DATE)}
-            )
-        return day
 
 
 def date_field(**kwargs) -> PlausibleDateField:

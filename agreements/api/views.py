@@ -6,7 +6,6 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import generics, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
@@ -33,12 +32,12 @@ from agreements.filters import (
     ResponsibilityFilterSet,
 )
 from agreements.models import Agreement
-from samverkan_project.api.schema import BAD_REQUEST, DocumentedAutoSchema
+from samverkan_project.api.permissions import requires
+from samverkan_project.api.schema import VALIDATION_RESPONSE, DocumentedAutoSchema
 from samverkan_project.api.views import CONFLICT_RESPONSE, ProtectedDestroyMixin
 from samverkan_project.api.views import SelectorViewSet as BaseSelectorViewSet
 from stakeholders.models import Person
 
-VALIDATION_RESPONSE = BAD_REQUEST
 DELETE_RESPONSES = {204: None, 409: CONFLICT_RESPONSE}
 
 AGREEMENT_EXAMPLE = {
@@ -157,18 +156,6 @@ def example(name: str, value: dict, write: dict) -> list[OpenApiExample]:
         OpenApiExample(name, value=value, response_only=True),
         OpenApiExample(name, value=write, request_only=True),
     ]
-
-
-def requires(*permissions: str) -> type[BasePermission]:
-    """A permission class: an authenticated user holding every one of ``permissions``."""
-
-    class Required(BasePermission):
-        def has_permission(self, request, view) -> bool:
-            user = request.user
-            return bool(user and user.is_authenticated and user.has_perms(permissions))
-
-    Required.__name__ = Required.__qualname__ = "Requires_" + "_".join(p.replace(".", "_") for p in permissions)
-    return Required
 
 
 class OrganizationTreeMixin:

@@ -20,14 +20,12 @@ from rest_framework import serializers, status, viewsets
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
-from agreements.api.serializers import PlausibleDateField
-from agreements.api.views import VALIDATION_RESPONSE
 from agreements.models import Agreement
 from assessments import selectors, services
 from assessments.filters import AssessmentRoundFilterSet, InstrumentFilterSet
 from assessments.models import AssessmentRound, Band, Instrument, InstrumentSection, Item
-from samverkan_project.api.schema import DocumentedAutoSchema
-from samverkan_project.api.serializers import validation_detail
+from samverkan_project.api.schema import VALIDATION_RESPONSE, DocumentedAutoSchema
+from samverkan_project.api.serializers import PlausibleDateField, validation_detail
 from stakeholders.models import Person
 
 # --- instruments -----------------------------------------------------------------------------------------

@@ -9,9 +9,9 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from agreements.api.views import requires
 from assessments import results
 from assessments.models import AssessmentRound
+from samverkan_project.api.permissions import requires
 from samverkan_project.api.schema import DocumentedAutoSchema, ErrorSerializer, ValidationErrorSerializer
 
 INCLUDE_ANSWERS = "answers"

@@ -14,7 +14,6 @@ from rest_framework.filters import OrderingFilter
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
-from agreements.api.views import VALIDATION_RESPONSE, requires
 from risks import engine, scans, selectors, services
 from risks.api.serializers import (
     RiskFlagAcknowledgeSerializer,
@@ -24,7 +23,8 @@ from risks.api.serializers import (
 )
 from risks.choices import ScanTrigger
 from risks.filters import RiskFlagFilterSet, RiskFlagOrderingFilter, RiskScanFilterSet
-from samverkan_project.api.schema import DocumentedAutoSchema
+from samverkan_project.api.permissions import requires
+from samverkan_project.api.schema import VALIDATION_RESPONSE, DocumentedAutoSchema
 
 # When a client may ask again after the broker was down (seconds).
 RETRY_AFTER_SECONDS = 60

@@ -68,6 +68,8 @@ BAD_REQUEST = _error(
     ("Field errors", {"name": ["This field is required."], "power": ["Ensure this value is less than or equal to 5."]}),
     ("Record as a whole", {"non_field_errors": ["An agreement needs at least two parties to be activated."]}),
 )
+# The 400 of an operation that validates its input (views that spell out their ``responses``).
+VALIDATION_RESPONSE = BAD_REQUEST
 BAD_QUERY = _error(
     ValidationErrorSerializer,
     _("Refused: a filter or ordering parameter is invalid; the messages say which and why."),

@@ -1,7 +1,11 @@
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 from rest_framework.settings import api_settings
+
+from samverkan_project.validators import EARLIEST_DATE, LATEST_DATE
 
 
 def validation_detail(exc: DjangoValidationError, model=None, constraint_fields: dict | None = None) -> dict:
@@ -48,3 +52,17 @@ class ServiceModelSerializer(serializers.ModelSerializer):
             return service(**kwargs)
         except DjangoValidationError as exc:
             raise serializers.ValidationError(validation_detail(exc, self.Meta.model, self.constraint_fields)) from exc
+
+
+class PlausibleDateField(serializers.DateField):
+    """A date between EARLIEST_DATE and LATEST_DATE: dates far outside are typing errors, and date arithmetic
+    (review dates, renewal periods) would overflow near year 9999 and fail with a server error."""
+
+    def to_internal_value(self, value):
+        day = super().to_internal_value(value)
+        if not EARLIEST_DATE <= day <= LATEST_DATE:
+            raise serializers.ValidationError(
+                _("Enter a date between %(earliest)s and %(latest)s.")
+                % {"earliest": date_format(EARLIEST_DATE), "latest": date_format(LATEST_DATE)}
+            )
+        return day

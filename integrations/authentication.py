@@ -9,59 +9,27 @@ A client that keeps sending unknown keys is refused with 429 for a while (``API_
 failures per ``API_TOKEN_FAILURE_WINDOW`` seconds), counted in the cache; an unreachable cache blocks nobody.
 """
 
-import logging
-
-from django.conf import settings
-from django.core.cache import cache
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions
 from rest_framework.authentication import TokenAuthentication, get_authorization_header
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.throttling import BaseThrottle
 
-logger = logging.getLogger(__name__)
+from samverkan_project.ratelimit import FailureLimiter
 
-FAILURE_LIMIT_DEFAULT = 20
-FAILURE_WINDOW_DEFAULT = 600
-
-
-def _limits() -> tuple[int, int]:
-    return (
-        getattr(settings, "API_TOKEN_FAILURE_LIMIT", FAILURE_LIMIT_DEFAULT),
-        getattr(settings, "API_TOKEN_FAILURE_WINDOW", FAILURE_WINDOW_DEFAULT),
-    )
-
-
-def _key(client: str) -> str:
-    return f"api:bad-tokens:{client}"
+bad_tokens = FailureLimiter(
+    "api:bad-tokens",
+    limit_setting="API_TOKEN_FAILURE_LIMIT",
+    window_setting="API_TOKEN_FAILURE_WINDOW",
+    limit_default=20,
+    window_default=600,
+    description="the API token failure limit",
+)
 
 
 def client_ident(request) -> str:
     """The client's address as DRF's throttles see it (behind ``NUM_PROXIES`` = TRUSTED_PROXY_COUNT proxies)."""
     return BaseThrottle().get_ident(request) or "unknown"
-
-
-def failures_blocked(client: str) -> bool:
-    limit, _window = _limits()
-    try:
-        return (cache.get(_key(client)) or 0) >= limit
-    except Exception:
-        logger.warning("the API token failure limit is unavailable: the cache cannot be reached", exc_info=True)
-        return False
-
-
-def failure_counted(client: str) -> None:
-    """Count one failed token for this client; the window starts with its first failure."""
-    _limit, window = _limits()
-    key = _key(client)
-    try:
-        if not cache.add(key, 1, timeout=window):
-            try:
-                cache.incr(key)
-            except ValueError:  # expired between add and incr
-                cache.add(key, 1, timeout=window)
-    except Exception:
-        logger.warning("the API token failure limit is unavailable: the cache cannot be reached", exc_info=True)
 
 
 class TooManyFailedTokens(exceptions.Throttled):
@@ -83,18 +51,19 @@ class ApiTokenAuthentication(TokenAuthentication):
         if not auth or auth[0].lower() != self.keyword.lower().encode():
             return None
         client = client_ident(request)
-        if failures_blocked(client):
-            raise TooManyFailedTokens(wait=_limits()[1])
+        if bad_tokens.blocked(client):
+            raise TooManyFailedTokens(wait=bad_tokens.window)
         try:
             user, token = super().authenticate(request)
         except exceptions.AuthenticationFailed:
-            failure_counted(client)
+            bad_tokens.failed(client)
             raise
         if getattr(token, "read_only", False) and request.method not in SAFE_METHODS:
             raise ReadOnlyToken()
         return user, token
 
     def authenticate_credentials(self, key):
+        # Imported here: DRF imports this class while building APIView, which may be before the models are ready.
         from rest_framework.authtoken.models import Token
 
         from integrations.selectors import api_token_for_key
