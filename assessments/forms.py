@@ -9,8 +9,8 @@ from django import forms
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
-from assessments.answering import COMMENT_MAX_LENGTH
 from assessments.models import Answer, Instrument, Item, localized
+from assessments.services import COMMENT_MAX_LENGTH
 
 
 @dataclass
@@ -86,7 +86,7 @@ class AnswerForm(forms.Form):
                 )
 
     def values(self) -> dict[int, tuple[int | None, str]]:
-        """The cleaned answers in the shape ``answering.answers_save`` takes."""
+        """The cleaned answers in the shape ``services.answers_save`` takes."""
         return {
             item.pk: (
                 self.cleaned_data.get(f"value_{item.pk}") if item.is_scored else None,

@@ -4,13 +4,16 @@ checks of an instrument's bands and whether it may still be edited. Results have
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from assessments.choices import ItemKind
+from assessments.choices import ItemKind, RoundStatus
 from assessments.models import AssessmentRound, Band, Instrument, InstrumentSection, Item, Respondent
+from assessments.tokens import token_digest
 
 # Copied to a new version as they are; the rest is the version's own (id, version, state, time).
 
@@ -91,3 +94,31 @@ def is_locked(instrument: Instrument) -> bool:
     if not hasattr(instrument, "_locked"):
         instrument._locked = instrument.is_builtin or instrument.has_answers()
     return instrument._locked
+
+
+# --- the answer page ------------------------------------------------------------------------------------
+
+
+def respondent_for_token(token: str) -> Respondent | None:
+    """The respondent a link belongs to (with round, instrument, agreement and person), or None; one query.
+
+    Every input costs the same: its digest is computed and looked up through the unique index, whatever its
+    shape, so a guess learns nothing from the time it takes."""
+    digest = token_digest(token)
+    try:
+        return Respondent.objects.select_related("round__instrument", "round__agreement", "person").get(
+            token_digest=digest
+        )
+    except Respondent.DoesNotExist:
+        return None
+
+
+def round_state(round_: AssessmentRound, today: date | None = None) -> str:
+    """``open``, ``not_open`` (scheduled, or before its opening date) or ``closed`` (closed, or past its closing
+    date even if the nightly job has not closed it yet)."""
+    today = today or timezone.localdate()
+    if round_.status == RoundStatus.CLOSED or today > round_.closes_on:
+        return "closed"
+    if round_.accepts_answers(today):
+        return "open"
+    return "not_open"

@@ -2,7 +2,7 @@
 respondents by e-mail with their personal links, moving the closing date, closing and deleting; every function is
 safe to run twice: a respondent is invited once and reminded once, whatever runs the job and however often.
 Instruments: a new version of an instrument (the only way to change one that is shipped or answered).
-The answers themselves are saved by the answer page's service (answering.py)."""
+Answers: saving a respondent's answers from the answer page (views.py)."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import Exists, Max, OuterRef, Q
+from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -522,3 +523,69 @@ def instrument_new_version(instrument: Instrument) -> Instrument:
     )
     versions.exclude(pk=copy.pk).update(is_active=False)
     return copy
+
+
+# --- answers (the answer page) ----------------------------------------------------------------------------
+
+COMMENT_MAX_LENGTH = 4000
+
+
+def answers_save(
+    respondent: Respondent, values: dict[int, tuple[int | None, str]], *, today: date | None = None
+) -> Respondent:
+    """Save a respondent's answers (``{item_id: (value or None, comment)}``), replacing earlier ones, in one
+    transaction. Every scored item needs a value on the instrument's scale; text items take only a comment.
+    Refused (ValidationError) when the round no longer accepts answers."""
+    round_ = respondent.round
+    items = {item.pk: item for item in Item.objects.filter(instrument_id=round_.instrument_id)}
+    _check_values(round_.instrument, items, values)
+    now = timezone.now()
+    with transaction.atomic():
+        # Locking the round makes a close that runs now wait for this save, or this save see the close.
+        locked = AssessmentRound.objects.select_for_update().get(pk=round_.pk)
+        if not locked.accepts_answers(today):
+            raise ValidationError(_("The assessment is closed; answers can no longer be saved."), code="closed")
+        rows, emptied = [], []
+        for item_id, (value, comment) in values.items():
+            comment = (comment or "").strip()
+            if value is None and not comment:
+                emptied.append(item_id)  # a text item cleared on revision: nothing to keep
+            else:
+                rows.append(Answer(respondent=respondent, item_id=item_id, value=value, comment=comment))
+        if rows:
+            Answer.objects.bulk_create(
+                rows,
+                update_conflicts=True,
+                unique_fields=["respondent", "item"],
+                update_fields=["value", "comment"],
+            )
+        if emptied:
+            Answer.objects.filter(respondent=respondent, item_id__in=emptied).delete()
+        Respondent.objects.filter(pk=respondent.pk).update(responded_at=Coalesce("responded_at", now), updated_at=now)
+    respondent.responded_at = respondent.responded_at or now
+    respondent.updated_at = now
+    return respondent
+
+
+def _check_values(instrument, items: dict[int, Item], values: dict[int, tuple[int | None, str]]) -> None:
+    errors: dict[str, list[str]] = {}
+    unknown = [item_id for item_id in values if item_id not in items]
+    if unknown:
+        raise ValidationError(_("An answer refers to a question that is not part of this assessment."), code="item")
+    for item_id, item in items.items():
+        value, comment = values.get(item_id, (None, ""))
+        key = str(item_id)
+        if item.is_scored:
+            if value is None:
+                errors.setdefault(key, []).append(_("Choose a value for this question."))
+            elif not instrument.scale_min <= value <= instrument.scale_max:
+                errors.setdefault(key, []).append(
+                    _("Choose a value from %(min)s to %(max)s.")
+                    % {"min": instrument.scale_min, "max": instrument.scale_max}
+                )
+        elif value is not None:
+            errors.setdefault(key, []).append(_("This question takes a written answer, not a value."))
+        if comment and len(comment.strip()) > COMMENT_MAX_LENGTH:
+            errors.setdefault(key, []).append(_("Write at most %(max)s characters.") % {"max": COMMENT_MAX_LENGTH})
+    if errors:
+        raise ValidationError(errors)

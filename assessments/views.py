@@ -14,9 +14,22 @@ from django.utils import timezone, translation
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_http_methods
 
-from assessments import answering
+from assessments import selectors, services
 from assessments.forms import AnswerForm
 from assessments.models import Item
+from samverkan_project.ratelimit import FailureLimiter
+
+# Failed link lookups allowed per client address in a window (seconds); past it every lookup from that
+# address is refused until the window ends, good links too, or guessing would go on. A cache that can't be
+# reached (Redis down) blocks nobody: the page keeps serving, and tokens stay unguessable.
+link_guesses = FailureLimiter(
+    "assessments:bad-links",
+    limit_setting="ASSESSMENT_LINK_RATE_LIMIT",
+    window_setting="ASSESSMENT_LINK_RATE_WINDOW",
+    limit_default=20,
+    window_default=600,
+    description="the link guessing limit",
+)
 
 PAGE_LANGUAGES = {"sv": "Svenska", "en": "English"}
 
@@ -68,8 +81,8 @@ def _respondent_or_refusal(request, token: str):
     """(respondent, None) for a valid link, else (None, the 429 or 404 page); failures count towards the limit."""
     client = _client(request)
     language = _chosen_language(request) or translation.get_language() or settings.LANGUAGE_CODE
-    if answering.lookups_blocked(client):
-        window = answering.link_guesses.window
+    if link_guesses.blocked(client):
+        window = link_guesses.window
         response = _render(
             request,
             "assessments/answer/too_many.html",
@@ -79,9 +92,9 @@ def _respondent_or_refusal(request, token: str):
         )
         response["Retry-After"] = str(window)
         return None, response
-    respondent = answering.respondent_for_token(token)
+    respondent = selectors.respondent_for_token(token)
     if respondent is None:
-        answering.lookup_failed(client)
+        link_guesses.failed(client)
         return None, _render(request, "assessments/answer/invalid.html", {}, language=language, status=404)
     return respondent, None
 
@@ -116,7 +129,7 @@ def answer(request, token: str):
         return refusal
     language = _chosen_language(request) or respondent.language
     round_ = respondent.round
-    state = answering.round_state(round_)
+    state = selectors.round_state(round_)
     if state != "open":
         return _unavailable(request, respondent, state, language=language)
     items = list(
@@ -129,7 +142,7 @@ def answer(request, token: str):
             form = AnswerForm(request.POST, instrument=round_.instrument, items=items)
             if form.is_valid():
                 try:
-                    answering.answers_save(respondent, form.values())
+                    services.answers_save(respondent, form.values())
                 except ValidationError as exc:
                     if getattr(exc, "code", None) == "closed":
                         return _unavailable(request, respondent, "closed", language=language)
@@ -163,7 +176,7 @@ def thanks(request, token: str):
     if refusal:
         return refusal
     language = _chosen_language(request) or respondent.language
-    state = answering.round_state(respondent.round)
+    state = selectors.round_state(respondent.round)
     answer_url = _with_language(reverse("assessments:answer", args=[token]), request)
     if state == "not_open" or (state == "open" and not respondent.has_answered):
         return redirect(answer_url)

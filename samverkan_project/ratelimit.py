@@ -1,5 +1,5 @@
 """Limits on failures per client: after ``limit`` failures within ``window`` seconds, a client is refused until
-the window ends. Used for guessed answer links (assessments.answering) and unknown API tokens
+the window ends. Used for guessed answer links (assessments.views, the answer page) and unknown API tokens
 (integrations.authentication).
 
 Our own rather than DRF's throttles, which count every request: here only failures count, so a client using

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
-from assessments import answering, services
+from assessments import selectors, services
 from assessments.choices import RoundStatus
 from assessments.instruments import TESTA_DIN_SAMVERKAN
 from assessments.models import Answer, Respondent
@@ -278,7 +278,7 @@ def test_an_unknown_link_costs_one_indexed_lookup_whatever_its_shape():
     statements = []
     for guess in ["short", "y" * 43, "ö" * 500]:
         with CaptureQueriesContext(connection) as queries:
-            assert answering.respondent_for_token(guess) is None
+            assert selectors.respondent_for_token(guess) is None
         statements.append(re.sub(r"'[0-9a-f]{64}'", "?", queries.captured_queries[0]["sql"]))
         assert len(queries) == 1
     assert len(set(statements)) == 1
@@ -439,19 +439,19 @@ def test_answers_save_refuses_a_closed_round_and_incomplete_answers():
     incomplete = dict(complete)
     incomplete[scale_items(round_)[0].pk] = (None, "")
     with pytest.raises(ValidationError) as missing:
-        answering.answers_save(respondent, incomplete)
+        services.answers_save(respondent, incomplete)
     assert list(missing.value.message_dict) == [str(scale_items(round_)[0].pk)]
     with pytest.raises(ValidationError):
-        answering.answers_save(respondent, {**complete, text_items(round_)[0].pk: (3, "")})
+        services.answers_save(respondent, {**complete, text_items(round_)[0].pk: (3, "")})
     with pytest.raises(ValidationError):
-        answering.answers_save(respondent, {**complete, scale_items(round_)[0].pk: (11, "")})
+        services.answers_save(respondent, {**complete, scale_items(round_)[0].pk: (11, "")})
     other = open_round(code=TESTA_DIN_SAMVERKAN).instrument.items.first()
     with pytest.raises(ValidationError):
-        answering.answers_save(respondent, {**complete, other.pk: (3, "")})
+        services.answers_save(respondent, {**complete, other.pk: (3, "")})
     assert not Answer.objects.filter(respondent=respondent).exists()
 
-    answering.answers_save(respondent, complete)
+    services.answers_save(respondent, complete)
     assert Answer.objects.filter(respondent=respondent).count() == 6  # text items left empty store nothing
     with pytest.raises(ValidationError) as closed:
-        answering.answers_save(respondent, complete, today=round_.closes_on + dt.timedelta(days=1))
+        services.answers_save(respondent, complete, today=round_.closes_on + dt.timedelta(days=1))
     assert closed.value.code == "closed"

@@ -6,7 +6,7 @@ import time
 import pytest
 from django.core.cache import cache
 
-from assessments.answering import link_guesses
+from assessments.views import link_guesses
 from integrations.authentication import bad_tokens
 from samverkan_project.ratelimit import FailureLimiter
 
