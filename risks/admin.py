@@ -1,8 +1,8 @@
 """The coordinators' admin for risks: flags (acknowledge with a note), scans ("Scan now"), report
 deliveries (retry) and subscriptions, and the risk dashboard on the admin start page.
 
-Thin by design: querysets come from assessments.selectors, actions and views call
-assessments.services (or the delivery task); flags are made by scans only, so their pages are
+Thin by design: querysets come from risks.selectors, actions and views call risks.scans and
+risks.services (or the delivery task); flags are made by scans only, so their pages are
 read-only.
 """
 

@@ -1,8 +1,8 @@
 """The risk engine's vocabulary: plain facts about the portfolio, findings, and the rule registry.
 
-No ORM here. ``assessments.selectors`` loads the facts with a fixed number of queries, the rule
-functions (``assessments.rules`` and any app that registers more) turn them into findings, and
-``assessments.services`` reconciles the findings with the stored flags.
+No ORM here. ``risks.facts`` loads the facts with a fixed number of queries, the rule functions
+(``risks.rules.agreements``, ``risks.rules.assessments`` and any app that registers more) turn them into
+findings, and ``risks.scans`` reconciles the findings with the stored flags.
 
 A rule plugs in with ``register_rule``: an *agreement* rule is called once per agreement of the
 scan (and so runs in chunks over several workers); a *portfolio* rule is called once per scan

@@ -1,7 +1,7 @@
-"""Writes of the risk engine: scans (whole or in chunks), reconciling findings with flags,
-acknowledging a flag.
+"""The risk scan: requesting one, running it (whole or in chunks over the workers), reconciling findings
+with flags.
 
-A scan reads the facts once (assessments.selectors), runs the registered pure rules
+A scan reads the facts once (risks.facts), runs the registered pure rules
 (risks.engine) and reconciles: new findings open flags, persisting ones are touched, vanished
 ones are resolved, with bulk statements. Reconciles take turns under a lock, and the conditional
 unique constraint on RiskFlag stands behind it: two scans at once cannot open a finding twice.

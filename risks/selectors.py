@@ -36,7 +36,7 @@ from stakeholders.models import Person
 
 def flag_list() -> QuerySet[RiskFlag]:
     """Flags with every subject their message names, and ``seen_at``: when a scan last saw the risk
-    (for an unresolved flag, the latest successful scan; see services.flags_reconcile). One query."""
+    (for an unresolved flag, the latest successful scan; see scans.flags_reconcile). One query."""
     from risks.scans import latest_scan_start
 
     return RiskFlag.objects.select_related(

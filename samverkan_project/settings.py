@@ -352,7 +352,7 @@ RISK_SCAN_STALE_AFTER_SECONDS = env_int("RISK_SCAN_STALE_AFTER_SECONDS", 2 * 360
 RISK_REPORT_MAX_ITEMS = env_int("RISK_REPORT_MAX_ITEMS", 200)
 # First retry delay (s) of a failed report delivery; it doubles up to CELERY_MAX_RETRY_DELAY, with jitter.
 RISK_REPORT_RETRY_BACKOFF = env_int("RISK_REPORT_RETRY_BACKOFF", 30)
-# The assessment rules (assessments/assessment_rules.py) read the latest closed rounds with answers.
+# The assessment rules (risks/rules/assessments.py) read the latest closed rounds with answers.
 # assessment_disagreement and declining_assessment count an item only with at least this many answers.
 RISK_ASSESSMENT_MIN_RESPONDENTS = env_int("RISK_ASSESSMENT_MIN_RESPONDENTS", 3)
 # low_assessment_score: the mean total lies in this many lowest bands of the instrument; for an instrument

@@ -1,7 +1,7 @@
 """REST endpoints for instruments (read-only, with sections, items, scale and bands) and assessment rounds
 (list, start, move the closing date, delete an unanswered round).
 
-Rounds are started through services.round_create and changed through instrument_services; the answer to a
+Rounds are started through services.round_create and changed through services; the answer to a
 write is the row read again through selectors.round_list(). Links, tokens and answers never
 appear here; a round's results are at /api/v1/assessment-rounds/{id}/results/.
 """

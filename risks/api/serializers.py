@@ -1,6 +1,6 @@
-"""API representations of risk flags and risk scans; writes go through assessments.services.
+"""API representations of risk flags and risk scans; writes go through risks.services and risks.scans.
 
-Every field reads the row and the relations ``assessments.selectors`` loads with it, so a page costs
+Every field reads the row and the relations ``risks.selectors`` loads with it, so a page costs
 the same number of queries whatever its size.
 """
 

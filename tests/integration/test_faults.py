@@ -182,7 +182,7 @@ def start_gunicorn(processes, env: dict) -> str:
 
 
 def request_scan(env: dict) -> int:
-    """Queue a scan as the API and the admin do (services.scan_request), from a process of its own on the
+    """Queue a scan as the API and the admin do (scans.scan_request), from a process of its own on the
     private broker; returns the scan's id."""
     code = "import django; django.setup()\nfrom risks import scans\nprint(scans.scan_request(trigger='api').pk)\n"
     env = {**env, "DJANGO_SETTINGS_MODULE": "samverkan_project.settings"}

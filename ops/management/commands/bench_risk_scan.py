@@ -79,8 +79,8 @@ def _table(model) -> str:
 
 def baseline_reads(today) -> list[tuple[str, str, list]]:
     """(name, SQL, params) of the plain reads of what a full scan reads: the same columns and the same
-    filter, one query per table, no ORM, no ordering (see assessments.selectors.scan_context,
-    agreement_facts, assessment_rules.load_assessment_facts and services.flags_reconcile). The scan
+    filter, one query per table, no ORM, no ordering (see risks.facts.scan_context,
+    agreement_facts, risks.rules.assessments.load_assessment_facts and risks.scans.flags_reconcile). The scan
     aggregates the answers in the database; the baseline reads them as they are stored."""
     agreement, person = _table(Agreement), _table(Person)
     scanned = [str(status) for status in SCANNED_STATUSES]
