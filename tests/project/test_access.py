@@ -249,7 +249,7 @@ def test_coordinators_write_for_real(api_client, reader, coordinator, objects):
 
 # --- the admin ----------------------------------------------------------------------------------
 
-DOMAIN_APPS = ("stakeholders", "agreements", "assessments")
+DOMAIN_APPS = ("stakeholders", "agreements", "assessments", "risks")
 
 
 def admin_models(apps):
