@@ -4,7 +4,7 @@ tested on its own (the round admin includes ``results_urls`` in its ``get_urls``
 from django.contrib import admin
 from django.urls import include, path
 
-from assessments.admin_results import results_urls
+from assessments.admin.results import results_urls
 from samverkan_project.urls import urlpatterns as project_urlpatterns
 
 urlpatterns = [path("admin/assessments/assessmentround/", include(results_urls(admin.site))), *project_urlpatterns]
