@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from dateutil.relativedelta import relativedelta
 from django.utils import timezone
+from rest_framework.test import APIClient
 
 from assessments import results
 from assessments.choices import RoundStatus
@@ -20,6 +21,24 @@ pytestmark = pytest.mark.django_db
 
 CHANGE_PAGE = "/admin/assessments/assessmentround/{}/change/"
 ANSWER_TIME = dt.datetime(2025, 5, 17, 13, 47, tzinfo=dt.UTC)
+
+
+def api_as(user) -> APIClient:
+    # A client of its own per user: the shared ``api_client`` would be the last one authenticated.
+    api = APIClient()
+    api.force_authenticate(user)
+    api.credentials(HTTP_ACCEPT_LANGUAGE="en")
+    return api
+
+
+@pytest.fixture
+def reader_api(reader):
+    return api_as(reader)
+
+
+@pytest.fixture
+def coordinator_api(coordinator):
+    return api_as(coordinator)
 
 
 @pytest.fixture
@@ -162,7 +181,8 @@ def test_a_reader_sees_no_total_of_a_small_round(reader_api):
 
 
 def test_a_reader_sees_no_results_of_an_open_round(reader_api, coordinator_api, client, reader, results_page):
-    round_ = make_round(AgreementFactory(), instrument(SAMVERKANSMODELLEN), dt.date(2026, 3, 1), status=RoundStatus.OPEN)
+    modellen = instrument(SAMVERKANSMODELLEN)
+    round_ = make_round(AgreementFactory(), modellen, dt.date(2026, 3, 1), status=RoundStatus.OPEN)
     for values in ([7, 8, 5, 6, 10, 4], [3, 6, 5, 10, 9, 0], [8, 6, 5, 2, 8, 10]):
         respond(round_, values)
     response = reader_api.get(ENDPOINT.format(round_.pk))
@@ -190,7 +210,8 @@ def test_the_results_page_withholds_small_figures_from_a_reader(client, reader, 
     assert 'id="results-individual"' not in html
     assert "Bra möten" not in html
     # Potential & kontext: 3 and 7 → a mean of 5.00, nowhere on the page.
-    assert "5,00" not in html and "5.00" not in html
+    assert "5,00" not in html
+    assert "5.00" not in html
 
 
 def test_a_reader_never_sees_when_each_respondent_answered(client, reader, coordinator_client):
@@ -213,7 +234,8 @@ def test_a_readers_person_export_has_no_answer_times(reader_api, coordinator_api
     [invitation] = reader_api.get(f"/api/v1/persons/{person.pk}/export/").json()["assessment_invitations"]
     assert (invitation["responded_at"], invitation["reminded_at"]) == (None, None)
     [invitation] = coordinator_api.get(f"/api/v1/persons/{person.pk}/export/").json()["assessment_invitations"]
-    assert invitation["responded_at"] is not None and invitation["reminded_at"] is not None
+    assert invitation["responded_at"] is not None
+    assert invitation["reminded_at"] is not None
 
 
 def test_closed_only_and_small_groups_apply_to_the_selector_too():
@@ -226,4 +248,3 @@ def test_closed_only_and_small_groups_apply_to_the_selector_too():
     AssessmentRound.objects.filter(pk=round_.pk).update(status=RoundStatus.OPEN, closed_at=None)
     assert results.withheld_reason(results.round_for_results(round_.pk), min_group=3)
     assert results.withheld_reason(results.round_for_results(round_.pk), min_group=None) is None
-
