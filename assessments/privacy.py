@@ -33,8 +33,9 @@ def export(request: ExportRequest) -> dict:
                     "closes_on": respondent.round.closes_on,
                     "language": respondent.language,
                     "invited_at": respondent.invited_at,
-                    "reminded_at": respondent.reminded_at,
-                    "responded_at": respondent.responded_at,
+                    # When they answered (or had not, when reminded) only with the answers: a per-person time.
+                    "reminded_at": respondent.reminded_at if request.include_answers else None,
+                    "responded_at": respondent.responded_at if request.include_answers else None,
                     "answers": [
                         {
                             "position": answer.item.position,

@@ -4,11 +4,18 @@ Only answers of respondents who have submitted (``responded_at`` set) count. Ite
 are matched by *position*: the trend compares item 3 of this round with item 3 of the previous one, also
 when the previous round used another version of the instrument (same code). A version that reorders its
 items therefore compares different statements; versions are meant to refine wording, not to reshuffle.
+
+Readers (users without ``view_answer``) get a limited view, so that no figure describes fewer than
+``ASSESSMENT_MIN_GROUP`` people and no two views can be differenced into one person's answers: results of
+closed rounds only (``withheld_reason``), and with ``min_group`` every figure (mean, min, max, spread,
+distribution, change, trend value) of fewer answers than that is left out (``withheld``), as is the free
+text of a round that fewer answered. Coordinators get everything (``min_group=None``).
 """
 
 from collections import defaultdict
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -24,6 +31,26 @@ TOTAL = "total"
 
 def _round(number: float | None) -> float | None:
     return None if number is None else round(number, DECIMALS)
+
+
+def min_group_for(user) -> int | None:
+    """The fewest answers a figure shown to ``user`` may rest on: None (no limit) for users who may view
+    individual answers (coordinators), else ASSESSMENT_MIN_GROUP."""
+    if user.has_perm("assessments.view_answer"):
+        return None
+    return settings.ASSESSMENT_MIN_GROUP
+
+
+def withheld_reason(round_: AssessmentRound, *, min_group: int | None) -> str | None:
+    """Why the results of this round are not shown at all in a limited view (a round that has not closed
+    still changes with each answer, so two views would tell one person's answers apart), or None."""
+    if min_group is not None and round_.status != RoundStatus.CLOSED:
+        return _("The results are shown to readers once the round has closed.")
+    return None
+
+
+def _shown(stats, min_group: int | None) -> bool:
+    return min_group is None or stats.n >= min_group
 
 
 def round_for_results(round_id: int) -> AssessmentRound:
@@ -72,20 +99,28 @@ def _figures(
     return {"items": items, "sections": sections, "total": total}
 
 
-def _means(figures: dict) -> tuple[dict, dict, float | None]:
-    items = {position: stats.mean for position, stats in figures["items"].items()}
-    sections = {position: stats.mean for position, stats in figures["sections"].items()}
-    total = figures["total"].mean if figures["total"] is not None else None
+def _means(figures: dict, min_group: int | None = None) -> tuple[dict, dict, float | None]:
+    """Means of items, sections and the total; None where fewer than ``min_group`` answered."""
+
+    def mean(stats):
+        return stats.mean if _shown(stats, min_group) else None
+
+    items = {position: mean(stats) for position, stats in figures["items"].items()}
+    sections = {position: mean(stats) for position, stats in figures["sections"].items()}
+    total = mean(figures["total"]) if figures["total"] is not None else None
     return items, sections, total
 
 
-def _stats_dict(stats) -> dict:
+def _stats_dict(stats, min_group: int | None = None) -> dict:
+    if not _shown(stats, min_group):
+        return {"n": stats.n, "mean": None, "min": None, "max": None, "sd": None, "withheld": True}
     return {
         "n": stats.n,
         "mean": _round(stats.mean),
         "min": stats.min,
         "max": stats.max,
         "sd": _round(stats.sd),
+        "withheld": False,
     }
 
 
@@ -128,8 +163,9 @@ def _previous_figures(previous: AssessmentRound) -> dict:
     return figures
 
 
-def round_results(round_: AssessmentRound) -> dict:
-    """Everything the results page and endpoint show about a round, in the active language.
+def round_results(round_: AssessmentRound, *, min_group: int | None = None) -> dict:
+    """Everything the results page and endpoint show about a round, in the active language; with
+    ``min_group`` (a reader's view, see ``min_group_for``) without figures of fewer answers than that.
 
     Queries (the round's instrument and agreement already loaded, see ``round_for_results``): sections,
     items, bands, respondent counts, answers, the previous round; with a previous round also its items
@@ -161,8 +197,8 @@ def round_results(round_: AssessmentRound) -> dict:
     change_total = None
     if previous is not None:
         before = _previous_figures(previous)
-        now_items, now_sections, now_total = _means(figures)
-        then_items, then_sections, then_total = _means(before)
+        now_items, now_sections, now_total = _means(figures, min_group)
+        then_items, then_sections, then_total = _means(before, min_group)
         changes_items = scoring.trend(now_items, then_items)
         changes_sections = scoring.trend(now_sections, then_sections)
         change_total = scoring.trend({TOTAL: now_total}, {TOTAL: then_total})[TOTAL]
@@ -177,8 +213,11 @@ def round_results(round_: AssessmentRound) -> dict:
                 "section": section_position.get(item.section_id),
                 "label": item.label,
                 "text": item.text,
-                **_stats_dict(stats),
-                "distribution": [{"value": value, "count": count} for value, count in stats.distribution.items()],
+                **_stats_dict(stats, min_group),
+                "distribution": [
+                    {"value": value, "count": count}
+                    for value, count in (stats.distribution.items() if _shown(stats, min_group) else ())
+                ],
                 "change": _round(changes_items.get(item.position)),
             }
         )
@@ -194,7 +233,7 @@ def round_results(round_: AssessmentRound) -> dict:
                 "position": section.position,
                 "title": section.title,
                 "items": sum(1 for _p, s in scored if s == section.position),
-                **_stats_dict(stats),
+                **_stats_dict(stats, min_group),
                 "minimum": stats.minimum,
                 "maximum": stats.maximum,
                 "change": _round(changes_sections.get(section.position)),
@@ -204,19 +243,22 @@ def round_results(round_: AssessmentRound) -> dict:
     total = None
     if figures["total"] is not None:
         stats = figures["total"]
-        band = scoring.band_for(stats.mean, [(b.min_total, b.max_total, b) for b in bands])
+        mean = stats.mean if _shown(stats, min_group) else None
+        band = scoring.band_for(mean, [(b.min_total, b.max_total, b) for b in bands])
         total = {
-            **_stats_dict(stats),
+            **_stats_dict(stats, min_group),
             "minimum": stats.minimum,
             "maximum": stats.maximum,
-            "rounded": scoring.round_half_up(stats.mean) if stats.mean is not None else None,
+            "rounded": scoring.round_half_up(mean) if mean is not None else None,
             "band": _band_dict(band[2]) if band else None,
             "change": _round(change_total),
         }
 
     # Comments are sorted per item, so their order links no comment to another of the same person.
+    # A limited view has no free text of a round fewer than min_group answered (it is one of few people's).
     texts: dict[int, list[str]] = defaultdict(list)
-    for _respondent, item_id, _value, comment in rows:
+    free_text_shown = min_group is None or counts["answered"] >= min_group
+    for _respondent, item_id, _value, comment in rows if free_text_shown else ():
         if comment and comment.strip():
             texts[item_id].append(comment.strip())
     free_text = [
@@ -233,6 +275,7 @@ def round_results(round_: AssessmentRound) -> dict:
 
     invited, answered = counts["invited"], counts["answered"]
     return {
+        "min_group": min_group,
         "round": {
             "id": round_.pk,
             "agreement": round_.agreement_id,
@@ -280,9 +323,12 @@ def _band_dict(band: Band) -> dict:
 # --- over time -------------------------------------------------------------------------------------
 
 
-def round_history(agreement, instrument_code: str, *, current: AssessmentRound | None = None) -> dict:
+def round_history(
+    agreement, instrument_code: str, *, current: AssessmentRound | None = None, min_group: int | None = None
+) -> dict:
     """Mean total (instruments with bands) or mean per item (without) of each closed round of the
-    agreement with this instrument code, oldest first, plus ``current`` whatever its status.
+    agreement with this instrument code, oldest first, plus ``current`` whatever its status; with
+    ``min_group``, None for a mean of fewer answers than that.
 
     Series follow the newest round's instrument; items are matched by position. 3 queries: rounds,
     their scored items, their answers.
@@ -330,10 +376,11 @@ def round_history(agreement, instrument_code: str, *, current: AssessmentRound |
         scored = [(i["position"], i["section__position"]) for i in items if i["instrument_id"] == r.instrument_id]
         scores = _scores_by_respondent(per_round.get(r.pk, ()), position_of)
         figures = _figures(scored, scores, scale=r.instrument.scale, summed=summed)
+        item_means, _sections, total_mean = _means(figures, min_group)
         if summed:
-            values = {TOTAL: _round(figures["total"].mean)}
+            values = {TOTAL: _round(total_mean)}
         else:
-            values = {str(position): _round(stats.mean) for position, stats in figures["items"].items()}
+            values = {str(position): _round(mean) for position, mean in item_means.items()}
         history.append(
             {
                 "id": r.pk,
@@ -380,8 +427,9 @@ def individual_answers(round_: AssessmentRound) -> list[dict]:
         people.append(
             {
                 "respondent": respondent.pk,
+                # Without a person once retention or a deletion unlinked them; the answers stay, anonymous.
                 "person": respondent.person_id,
-                "name": respondent.person.full_name,
+                "name": respondent.person.full_name if respondent.person is not None else _("Anonymous respondent"),
                 "responded_at": respondent.responded_at,
                 "answers": [
                     {

@@ -374,6 +374,9 @@ ASSESSMENT_DEFAULT_INSTRUMENT = os.environ.get("ASSESSMENT_DEFAULT_INSTRUMENT", 
 ASSESSMENT_ROUND_DAYS = env_int("ASSESSMENT_ROUND_DAYS", 21)
 # Respondents who have not answered are reminded once, this many days before the round closes.
 ASSESSMENT_REMINDER_DAYS = env_int("ASSESSMENT_REMINDER_DAYS", 3)
+# Users who may not view individual answers (readers) see results of closed rounds only, and no figure of
+# fewer answers than this (a round's free text only when this many answered), so no one person's answers show.
+ASSESSMENT_MIN_GROUP = env_int("ASSESSMENT_MIN_GROUP", 3)
 # The public answer page refuses a client address (429) after this many unknown links within the window (s).
 ASSESSMENT_LINK_RATE_LIMIT = env_int("ASSESSMENT_LINK_RATE_LIMIT", 20)
 ASSESSMENT_LINK_RATE_WINDOW = env_int("ASSESSMENT_LINK_RATE_WINDOW", 600)

@@ -26,7 +26,8 @@ def _admin_url(name: str, *args, site_name: str = "admin") -> str | None:
 
 
 def round_results_view(request, round_id: int, admin_site=None):
-    """The results of one round for users who may view rounds; answers per person need view_answer too."""
+    """The results of one round for users who may view rounds; answers per person need view_answer too, and
+    without it (readers) only closed rounds and figures of at least ASSESSMENT_MIN_GROUP answers are shown."""
     site = admin_site or admin.site
     if not request.user.has_perm("assessments.view_assessmentround"):
         raise PermissionDenied
@@ -34,15 +35,27 @@ def round_results_view(request, round_id: int, admin_site=None):
         round_ = results.round_for_results(round_id)
     except AssessmentRound.DoesNotExist:
         raise Http404(_("No such assessment round.")) from None
-    data = results.round_results(round_)
-    history = results.round_history(round_.agreement_id, round_.instrument.code, current=round_)
-    show_answers = request.user.has_perm("assessments.view_answer")
     opts = AssessmentRound._meta
-    context = {
+    page = {
         **site.each_context(request),
         "title": _("Results: %(round)s") % {"round": round_},
         "opts": opts,
         "round": round_,
+        "changelist_url": _admin_url("assessments_assessmentround_changelist", site_name=site.name),
+        "change_url": _admin_url("assessments_assessmentround_change", round_.pk, site_name=site.name),
+    }
+    min_group = results.min_group_for(request.user)
+    reason = results.withheld_reason(round_, min_group=min_group)
+    if reason:
+        # The page says why, with the round's name and dates, and no figure at all.
+        return TemplateResponse(
+            request, "admin/assessments/assessmentround/results.html", {**page, "withheld": reason}, status=403
+        )
+    data = results.round_results(round_, min_group=min_group)
+    history = results.round_history(round_.agreement_id, round_.instrument.code, current=round_, min_group=min_group)
+    show_answers = min_group is None
+    context = {
+        **page,
         "results": data,
         "history": history,
         # The trend table: one row per round, one cell per series (templates cannot index by a variable key).
@@ -53,8 +66,6 @@ def round_results_view(request, round_id: int, admin_site=None):
         "items_svg": charts.items_chart(data),
         "trend_svg": charts.trend_chart(history),
         "individual": results.individual_answers(round_) if show_answers else None,
-        "changelist_url": _admin_url("assessments_assessmentround_changelist", site_name=site.name),
-        "change_url": _admin_url("assessments_assessmentround_change", round_.pk, site_name=site.name),
     }
     return TemplateResponse(request, "admin/assessments/assessmentround/results.html", context)
 

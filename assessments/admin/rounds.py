@@ -119,6 +119,13 @@ class RespondentInline(admin.TabularInline):
     extra = 0
     can_delete = False
 
+    def get_fields(self, request, obj=None):
+        # When each person answered (or was reminded, i.e. had not yet) is for those who may view answers:
+        # with it a reader could tell one person's answers apart from two views of the results.
+        if request.user.has_perm("assessments.view_answer"):
+            return self.fields
+        return ("person", "language", "last_error")
+
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("person")
 

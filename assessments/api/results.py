@@ -19,6 +19,9 @@ INCLUDE_ANSWERS = "answers"
 
 class _Stats(serializers.Serializer):
     n = serializers.IntegerField(help_text=_("Respondents counted."))
+    withheld = serializers.BooleanField(
+        help_text=_("True when fewer than min_group answered: the figures are then null (readers' view).")
+    )
     mean = serializers.FloatField(allow_null=True, help_text=_("Two decimals; null without answers."))
     min = serializers.IntegerField(allow_null=True)
     max = serializers.IntegerField(allow_null=True)
@@ -38,7 +41,9 @@ class ItemResultSerializer(_Stats):
     section = serializers.IntegerField(allow_null=True, help_text=_("The section's position."))
     label = serializers.CharField(help_text=_("Short name, e.g. the dimension; may be blank."))
     text = serializers.CharField()
-    distribution = DistributionSerializer(many=True, help_text=_("How many gave each value of the scale."))
+    distribution = DistributionSerializer(
+        many=True, help_text=_("How many gave each value of the scale; empty when withheld.")
+    )
     change = serializers.FloatField(allow_null=True, help_text=_("Mean minus the previous round's mean."))
 
 
@@ -139,13 +144,22 @@ class IndividualAnswerSerializer(serializers.Serializer):
 
 class RespondentAnswersSerializer(serializers.Serializer):
     respondent = serializers.IntegerField()
-    person = serializers.IntegerField()
+    person = serializers.IntegerField(
+        allow_null=True, help_text=_("Null once retention or a deletion unlinked the person; the name then says so.")
+    )
     name = serializers.CharField()
     responded_at = serializers.DateTimeField()
     answers = IndividualAnswerSerializer(many=True)
 
 
 class RoundResultsSerializer(serializers.Serializer):
+    min_group = serializers.IntegerField(
+        allow_null=True,
+        help_text=_(
+            "For users who may not view answers: figures of fewer answers than this are withheld "
+            "(ASSESSMENT_MIN_GROUP); null in the full view."
+        ),
+    )
     round = RoundSummarySerializer()
     scale = ScaleSerializer()
     invited = serializers.IntegerField()
@@ -193,7 +207,11 @@ class RoundResultsView(APIView):
                 description=_("Unknown include value."),
             ),
             403: OpenApiResponse(
-                response=ErrorSerializer, description=_("No permission to view rounds, or to view answers.")
+                response=ErrorSerializer,
+                description=_(
+                    "No permission to view rounds, or to view answers; or a round that has not closed, for a user "
+                    "who may not view answers."
+                ),
             ),
             404: OpenApiResponse(response=ErrorSerializer, description=_("No such round.")),
         },
@@ -203,7 +221,8 @@ class RoundResultsView(APIView):
             "section sums and the total with its band for instruments with bands; the change against the "
             "previous closed round of the same instrument (matched by item position); the totals or means of "
             "every closed round for a trend; free-text answers without names. Individual answers never "
-            "appear unless asked for with include=answers by a user allowed to view answers."
+            "appear unless asked for with include=answers by a user allowed to view answers. Users who may "
+            "not view answers see closed rounds only, and no figure of fewer than min_group answers."
         ),
     )
     def get(self, request, pk: int):
@@ -216,8 +235,14 @@ class RoundResultsView(APIView):
             round_ = results.round_for_results(pk)
         except AssessmentRound.DoesNotExist:
             raise Http404 from None
-        data = results.round_results(round_)
-        data["history"] = results.round_history(round_.agreement_id, round_.instrument.code, current=round_)
+        min_group = results.min_group_for(request.user)
+        reason = results.withheld_reason(round_, min_group=min_group)
+        if reason:
+            raise PermissionDenied(reason)
+        data = results.round_results(round_, min_group=min_group)
+        data["history"] = results.round_history(
+            round_.agreement_id, round_.instrument.code, current=round_, min_group=min_group
+        )
         if with_answers:
             data["answers"] = results.individual_answers(round_)
         return Response(RoundResultsSerializer(data).data)

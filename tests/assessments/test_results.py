@@ -245,7 +245,13 @@ def test_results_endpoint_queries_do_not_grow(respondents, coordinator_api, djan
     assert len(body["history"]["rounds"]) == 2
 
 
+def close(round_) -> None:
+    """Readers see the results of closed rounds only (tests/assessments/test_results_privacy.py)."""
+    AssessmentRound.objects.filter(pk=round_.pk).update(status=RoundStatus.CLOSED, closed_at=timezone.now())
+
+
 def test_the_endpoint_gives_the_figures_and_answers_only_when_asked_with_permission(modellen_round, client_as):
+    close(modellen_round)
     viewer = UserFactory(username="rundlasare")
     viewer.user_permissions.add(Permission.objects.get(codename="view_assessmentround"))
     api = client_as(viewer)
@@ -297,6 +303,7 @@ def test_the_results_page_shows_figures_charts_and_answers_to_a_coordinator(
 
 
 def test_the_results_page_hides_individual_answers_without_view_answer(client, testa_rounds, results_page):
+    close(testa_rounds["current"])
     viewer = UserFactory(username="sidlasare", is_staff=True)
     viewer.user_permissions.add(Permission.objects.get(codename="view_assessmentround"))
     client.force_login(viewer)
