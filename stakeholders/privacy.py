@@ -408,6 +408,11 @@ def _close_login(user) -> None:
     user.groups.clear()
     user.user_permissions.clear()
     Token.objects.filter(user=user).delete()
+    # The admin log names the login by its username where it was changed in the admin; the sweep cannot
+    # replace a username that is merely a name everywhere, so these entries are renamed here.
+    LogEntry.objects.filter(
+        content_type__app_label=user._meta.app_label, content_type__model=user._meta.model_name, object_id=str(user.pk)
+    ).update(object_repr=user.get_username())
     for part in parts():
         if part.close_login is not None:
             part.close_login(user)

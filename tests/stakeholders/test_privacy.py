@@ -747,3 +747,16 @@ def test_login_records_naming_the_person_are_deleted_not_rewritten():
     privacy.person_anonymise(person)
 
     assert list(AccessAttempt.objects.all()) == [kept]
+
+
+def test_a_username_that_is_only_a_name_leaves_namesakes_alone_but_not_the_admin_log(coordinator):
+    login = UserFactory(username=LAST.lower())
+    person = PersonFactory(first_name=FIRST, last_name=LAST, user=login)
+    namesake = PersonFactory(first_name="Ada", last_name=LAST)
+    LogEntry.objects.log_actions(coordinator.pk, [login], CHANGE, change_message="[]")
+
+    privacy.person_anonymise(person, user=coordinator)
+
+    entry = LogEntry.objects.get(content_type__model="user", object_id=str(login.pk))
+    assert entry.object_repr == f"anonymised-{login.pk}"
+    assert Person.objects.get(pk=namesake.pk).last_name == LAST
