@@ -1,12 +1,14 @@
 """Privacy (GDPR): everything stored about a person, anonymisation, and the retention job.
 
 * ``person_export`` gathers what the database holds about one person as plain JSON, in a fixed number of
-  queries whatever the number of roles, history rows, flags or answers.
+  queries whatever the number of roles, history rows, flags or answers; their login's too (its API tokens,
+  subscription, the reports sent to it, its access records).
 * ``person_anonymise`` replaces the person's name with a pseudonym ("Anonymiserad" / "person 123", in the
   site's language so it is the same whoever presses the button), blanks e-mail, phone and title in the row
-  *and in every history row*, closes and blanks the linked login, removes the person's free-text answer
-  comments and scrubs the name and e-mail addresses from every other text column of the database (change
-  reasons, admin log, report deliveries, flag details, error texts). Roles stay attached to the now
+  *and in every history row*, closes and blanks the linked login and deletes its access records (django-axes:
+  username, address, browser), removes the person's free-text answer comments and scrubs every name (with its
+  variants), e-mail address, phone number (in any spelling) and the username from every other text and JSON
+  column of the database, history included (stakeholders.traces). Roles stay attached to the now
   pseudonymous person, so the history of who held which role remains. Safe to run twice.
 * ``privacy_retention`` is the daily job: people who left more than ``PRIVACY_ANONYMISE_AFTER_MONTHS`` ago
   are anonymised, and assessment rounds closed more than ``ASSESSMENT_ANSWER_RETENTION_MONTHS`` ago lose
@@ -15,9 +17,7 @@
 
 from __future__ import annotations
 
-import json
 import logging
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -35,6 +35,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from stakeholders import traces
 from stakeholders.models import Person
 
 logger = logging.getLogger(__name__)
@@ -44,6 +45,9 @@ NUMBER = "%(number)d"
 # hold no free text about people (and sessions are signed blobs).
 SWEEP_EXCLUDED = {"auth.user", "auth.permission", "contenttypes.contenttype", "sessions.session", "authtoken.token"}
 TEXT_FIELDS = (models.CharField, models.TextField)  # EmailField and SlugField are CharFields
+# Login records (django-axes) that name the person are theirs: deleted whole (address and browser with them)
+# rather than rewritten, which could also make two of them collide on axes' unique (username, address, browser).
+SWEEP_DELETES = {"axes.accessattempt", "axes.accessfailurelog", "axes.accesslog"}
 
 
 # --- the registry --------------------------------------------------------------------------------
@@ -68,6 +72,7 @@ class Anonymisation:
     names: frozenset[str]
     emails: frozenset[str]
     summary: AnonymisationSummary
+    login: object | None = None  # the login the person had (already closed), if any
 
 
 @dataclass(frozen=True)
@@ -158,16 +163,28 @@ def rows(queryset, *fields: str, **renamed: str) -> list[dict]:
 
 
 def person_export(person: Person, *, include_answers: bool = True) -> dict:
-    """Everything stored about ``person`` as JSON-ready data, in a fixed number of queries (about 17): the
+    """Everything stored about ``person`` as JSON-ready data, in a fixed number of queries (about 24): the
     register's own rows here, every other app's through its registered part.
 
     ``include_answers=False`` leaves out individual assessment answers (for users who may not see them).
     """
-    person = Person.objects.select_related("organization", "user").prefetch_related("user__groups").get(pk=person.pk)
+    from rest_framework.authtoken.models import Token
+
+    person = (
+        Person.objects.select_related("organization", "user", "user__auth_token")
+        .prefetch_related("user__groups")
+        .get(pk=person.pk)
+    )
     pk = person.pk
     user = person.user
     login = None
+    usernames = set()
     if user is not None:
+        usernames.add(user.get_username())
+        try:
+            legacy_tokens = [{"created": user.auth_token.created}]  # never the key
+        except Token.DoesNotExist:
+            legacy_tokens = []
         login = plain(
             {
                 "id": user.pk,
@@ -180,6 +197,7 @@ def person_export(person: Person, *, include_answers: bool = True) -> dict:
                 "date_joined": user.date_joined,
                 "last_login": user.last_login,
                 "groups": sorted(group.name for group in user.groups.all()),
+                "legacy_api_tokens": legacy_tokens,
             }
         )
     history = Person.history.model.objects.filter(id=pk).order_by("history_date", "history_id")
@@ -187,6 +205,8 @@ def person_export(person: Person, *, include_answers: bool = True) -> dict:
     emails = {email.lower() for email in history.exclude(email="").values_list("email", flat=True)}
     if person.email:
         emails.add(person.email.lower())
+    if user is not None and user.email:
+        emails.add(user.email.lower())
     export = {
         "exported_at": timezone.now().isoformat(),
         "person": plain(
@@ -230,6 +250,8 @@ def person_export(person: Person, *, include_answers: bool = True) -> dict:
     for part in parts():
         if part.export is not None:
             export.update(part.export(request))
+    # Logins tried under the login's username or one of the person's addresses (django-axes).
+    export["access_records"] = _access_records_export(usernames | emails)
     export["admin_log"] = rows(
         LogEntry.objects.filter(
             content_type__app_label=Person._meta.app_label,
@@ -275,60 +297,41 @@ class AnonymisationSummary:
         }
 
 
-@dataclass(frozen=True)
-class _Needle:
-    text: str  # casefolded
-    pattern: re.Pattern
-    whole: str  # the replacement when it is the whole value
-    part: str  # the replacement inside a longer text
-
-
-def _needles(names: set[str], emails: set[str], pseudonym_name: str) -> list[_Needle]:
+def _traces(person: Person, *, pseudonym_name: str, name_pairs, emails, phones, usernames) -> list[traces.Trace]:
+    """Every way the person may be written in other text: their names (in their variants), e-mail addresses,
+    login names and phone numbers. A number another person also gives (a switchboard) is not theirs alone
+    and stays."""
+    found = []
+    for first, last in name_pairs:
+        given = first.split()
+        for variant in {first, given[0] if given else ""}:  # "Anna Maria Berg" is also "Anna Berg"
+            if f"{variant} {last}".strip().casefold() != pseudonym_name.casefold():
+                found.append(traces.name_trace(variant, last, replacement=pseudonym_name))
     removed = _("(e-mail removed)")
-    needles = [
-        _Needle(
-            name.casefold(),
-            re.compile(rf"(?<!\w){re.escape(name)}(?!\w)", re.IGNORECASE),
-            pseudonym_name,
-            pseudonym_name,
-        )
-        for name in names
-        if name and name.casefold() != pseudonym_name.casefold()
+    found += [traces.email_trace(email, part=removed) for email in emails]
+    name_words = {word for pair in name_pairs for part in pair for word in part.split()}
+    found += [
+        traces.username_trace(username, replacement=f"anonymised-{person.user_id}", names=name_words)
+        for username in usernames
+        if person.user_id is not None
     ]
-    needles += [
-        _Needle(
-            email.casefold(), re.compile(rf"(?<![\w.+-]){re.escape(email)}(?![\w-]|\.\w)", re.IGNORECASE), "", removed
-        )
-        for email in emails
-        if email
-    ]
-    return sorted(needles, key=lambda needle: len(needle.text), reverse=True)
+    for phone in phones:
+        trace = traces.phone_trace(phone, part=_("(phone removed)"))
+        if trace is None:
+            continue
+        others = Person.objects.exclude(pk=person.pk).filter(phone__regex=trace.regex).values_list("phone", flat=True)
+        if not any(traces.same_phone(trace, other) for other in others):
+            found.append(trace)
+    return traces.ordered(found)
 
 
-def _scrub(value, needles: list[_Needle]):
-    """``value`` (text, or decoded JSON) with every needle replaced."""
-    if isinstance(value, str):
-        folded = value.strip().casefold()
-        for needle in needles:
-            if folded == needle.text:
-                return needle.whole
-        for needle in needles:
-            value = needle.pattern.sub(needle.part, value)
-        return value
-    if isinstance(value, dict):
-        return {key: _scrub(item, needles) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_scrub(item, needles) for item in value]
-    return value
-
-
-def _sweep(needles: list[_Needle]) -> int:
-    """Scrub the needles from every text and JSON column of every table; returns the rows changed.
+def _sweep(found: list[traces.Trace]) -> int:
+    """Scrub the traces from every text and JSON column of every table; returns the rows changed.
 
     One query per table that has text columns (plus one update per matching row): a full scan, which is
     why anonymisation is a deliberate act or a nightly job, never part of a page.
     """
-    if not needles:
+    if not found:
         return 0
     changed_rows = 0
     for model in apps.get_models():
@@ -340,24 +343,56 @@ def _sweep(needles: list[_Needle]) -> int:
         if not text and not data:
             continue
         condition = Q()
-        for needle in needles:
-            for field in text:
-                condition |= Q(**{f"{field.attname}__icontains": needle.text})
-            for field in data:
+        for trace in found:
+            for field in (*text, *data):
+                if trace.regex:  # PostgreSQL reads a JSON column as its text for a regular expression
+                    condition |= Q(**{f"{field.attname}__regex": trace.regex})
+                    continue
                 # JSON text may hold non-ASCII letters as \\u escapes (SQLite).
-                for variant in {needle.text, json.dumps(needle.text)[1:-1]}:
+                for variant in trace.in_json_text() if field in data else {trace.contains}:
                     condition |= Q(**{f"{field.attname}__icontains": variant})
         columns = [field.attname for field in (*text, *data)]
         for pk, *values in model._base_manager.filter(condition).values_list("pk", *columns):
             update = {}
             for column, value in zip(columns, values, strict=True):
-                scrubbed = _scrub(value, needles)
+                scrubbed = traces.scrub(value, found)
                 if scrubbed != value:
                     update[column] = scrubbed
-            if update:
+            if update and opts.label_lower in SWEEP_DELETES:
+                model._base_manager.filter(pk=pk).delete()
+                changed_rows += 1
+            elif update:
                 model._base_manager.filter(pk=pk).update(**update)
                 changed_rows += 1
     return changed_rows
+
+
+def _access_records(usernames) -> dict[str, models.QuerySet]:
+    """django-axes' records of logins tried under these usernames (any case): the per-address counters,
+    the log of each failure and the log of logins; they hold the address and the browser."""
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+
+    condition = Q(pk__in=[])
+    for username in {username.strip() for username in usernames} - {""}:
+        condition |= Q(username__iexact=username)
+    return {
+        "login_attempts": AccessAttempt.objects.filter(condition),
+        "failed_logins": AccessFailureLog.objects.filter(condition),
+        "logins": AccessLog.objects.filter(condition),
+    }
+
+
+def _access_records_export(usernames) -> dict[str, list[dict]]:
+    base = ("username", "ip_address", "user_agent", "http_accept", "path_info", "attempt_time")
+    extra = {
+        "login_attempts": ("get_data", "post_data", "failures_since_start"),
+        "failed_logins": ("locked_out",),
+        "logins": ("logout_time",),
+    }
+    return {
+        section: rows(records.order_by("attempt_time", "id"), *base, *extra[section])
+        for section, records in _access_records(usernames).items()
+    }
 
 
 def _close_login(user) -> None:
@@ -373,6 +408,11 @@ def _close_login(user) -> None:
     user.groups.clear()
     user.user_permissions.clear()
     Token.objects.filter(user=user).delete()
+    # The admin log names the login by its username where it was changed in the admin; the sweep cannot
+    # replace a username that is merely a name everywhere, so these entries are renamed here.
+    LogEntry.objects.filter(
+        content_type__app_label=user._meta.app_label, content_type__model=user._meta.model_name, object_id=str(user.pk)
+    ).update(object_repr=user.get_username())
     for part in parts():
         if part.close_login is not None:
             part.close_login(user)
@@ -395,18 +435,30 @@ def person_anonymise(person: Person, *, user=None) -> Person:
         return person
 
     historical = Person.history.model.objects.filter(id=person.pk)
-    names = {f"{first} {last}".strip() for first, last in historical.values_list("first_name", "last_name")}
-    names.add(person.full_name)
-    emails = {email.lower() for email in historical.exclude(email="").values_list("email", flat=True)}
+    past = list(historical.values_list("first_name", "last_name", "email", "phone"))
+    name_pairs = {(first, last) for first, last, _email, _phone in past} | {(person.first_name, person.last_name)}
+    emails = {email.lower() for _first, _last, email, _phone in past if email}
     if person.email:
         emails.add(person.email.lower())
+    phones = {phone for *_rest, phone in past if phone} | ({person.phone} if person.phone else set())
     login = person.user
+    usernames = set()
     if login is not None:
-        names.add(f"{login.first_name} {login.last_name}".strip())
+        name_pairs.add((login.first_name, login.last_name))
         if login.email:
             emails.add(login.email.lower())
-
+        usernames.add(login.get_username())
+    names = {f"{first} {last}".strip() for first, last in name_pairs} - {""}
     first, last = pseudonym(person.pk)
+    found = _traces(
+        person,
+        pseudonym_name=f"{first} {last}",
+        name_pairs=name_pairs,
+        emails=emails,
+        phones=phones,
+        usernames=usernames,
+    )
+
     person.first_name, person.last_name = first, last
     person.email = person.phone = person.title = ""
     person.user = None
@@ -419,14 +471,20 @@ def person_anonymise(person: Person, *, user=None) -> Person:
     person.save()
 
     summary.history_rows = historical.update(first_name=first, last_name=last, email="", phone="", title="", user=None)
+    # The login's failed and successful logins (username, address, browser) belong to the login: removed,
+    # as are those tried under one of the person's addresses.
+    for records in _access_records(usernames | emails).values():
+        summary.other_rows_cleaned += records.delete()[0]
     if login is not None:
         _close_login(login)
         summary.login_closed = True
-    erasure = Anonymisation(person=person, names=frozenset(names), emails=frozenset(emails), summary=summary)
+    erasure = Anonymisation(
+        person=person, names=frozenset(names), emails=frozenset(emails), summary=summary, login=login
+    )
     for part in parts():
         if part.anonymise is not None:
             part.anonymise(erasure)
-    summary.other_rows_cleaned = _sweep(_needles(names - {""}, emails, person.full_name))
+    summary.other_rows_cleaned += _sweep(found)
     logger.info("person %s anonymised", person.pk)
     person.anonymisation = summary
     return person

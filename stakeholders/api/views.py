@@ -178,7 +178,9 @@ class PersonViewSet(SelectorViewSet):
                 description=_(
                     "Everything stored about the person: fields, organisation, login, representations, roles, "
                     "deputyships, sponsorships, coordinated agreements, change history, risk flags, assessment "
-                    "invitations (with answers for users who may view answers) and report deliveries."
+                    "invitations (with answers for users who may view answers), report deliveries (to the person, "
+                    "their login or any of their addresses), the login's API tokens (never the key), report "
+                    "subscription and access records (failed and successful logins with address and browser)."
                 ),
             )
         },

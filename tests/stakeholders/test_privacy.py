@@ -243,12 +243,12 @@ def test_export_queries_do_not_grow(django_assert_num_queries):
     one, many = person_with_roles(1), person_with_roles(4)
     with CaptureQueriesContext(connection) as small:
         privacy.person_export(one)
-    # person+organisation+login, login's groups, representations, responsibilities, deputyships, sponsorships,
-    # coordinated agreements, history, 5 role histories, risk flags, invitations, their answers, report
-    # deliveries, admin log
+    # person+organisation+login+legacy token, login's groups, representations, responsibilities, deputyships,
+    # sponsorships, coordinated agreements, history, its addresses, 5 role histories, risk flags, invitations,
+    # their answers, report deliveries, report subscription, API tokens, 3 kinds of access records, admin log
     with django_assert_num_queries(len(small.captured_queries)):
         data = privacy.person_export(many)
-    assert len(small.captured_queries) <= 20
+    assert len(small.captured_queries) <= 25
     assert len(data["representations"]) == 4
     assert len(data["assessment_invitations"]) == 4
 
@@ -550,3 +550,213 @@ def test_anonymising_revokes_the_persons_api_tokens(coordinator):
     token.refresh_from_db()
     assert token.revoked_at is not None
     assert not token.is_usable()
+
+
+# --- traces beyond the register's own columns (issue 13, item 6) ---------------------------------
+
+PHONE = "070-999 88 77"
+# The same number as people write it elsewhere; each must go.
+PHONE_SPELLINGS = ("0709998877", "+46 70 999 88 77", "+46 (0)70-999 88 77", "0046 709 99 88 77", "070.999.88.77")
+USERNAME, LOGIN_EMAIL, BROWSER = "zquinta", "zq.login@example.se", "ZebBrowser/7.1"
+
+
+def failed_logins(client, username: str, address: str = "192.0.2.44") -> None:
+    """Two failed admin logins for ``username`` from ``address`` in a recognisable browser (django-axes)."""
+    for _attempt in range(2):
+        client.post(
+            "/admin/login/?next=/admin/",
+            {"username": username, "password": "wrong"},
+            REMOTE_ADDR=address,
+            HTTP_USER_AGENT=BROWSER,
+        )
+
+
+def digits_only(text: str) -> str:
+    return "".join(character for character in text if character.isdigit())
+
+
+def phone_occurrences(national_digits: str = "709998877") -> list[tuple[str, str]]:
+    """(table, column) for every text or JSON column holding the number in any spelling (its digits in a row
+    once separators and the country code are dropped)."""
+    found = []
+    for model in apps.get_models():
+        opts = model._meta
+        if opts.proxy or not opts.managed:
+            continue
+        fields = [
+            f for f in opts.concrete_fields if isinstance(f, models.CharField | models.TextField | models.JSONField)
+        ]
+        for values in model._base_manager.values_list(*[f.attname for f in fields]) if fields else ():
+            for field, value in zip(fields, values, strict=True):
+                text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+                if national_digits in digits_only(text or ""):
+                    found.append((opts.db_table, field.attname))
+    return found
+
+
+@pytest.fixture
+def traced(world, client, settings):
+    """The world, plus Zebulon's number, name variants and login written where people write them: a role
+    description (and so its history), an anchoring note, another respondent's comment; failed logins (with
+    django-axes' optional log of each failure switched on, so both of its tables hold them)."""
+    settings.AXES_ENABLE_ACCESS_FAILURE_LOG = True
+    zeb, other = world["zeb"], world["other"]
+    login = world["login"]
+    login.username, login.email = USERNAME, LOGIN_EMAIL
+    login.save()
+    role = Responsibility.objects.get(agreement=world["closed"], responsible=other)
+    role.description = f"Frågor till {PHONE_SPELLINGS[0]} eller {PHONE_SPELLINGS[1]} (Quintavalle, Zebulon)"
+    role.save()
+    note = Anchoring.objects.get(person=zeb, agreement=world["closed"])
+    note.note = f"Z. Quintavalle har lovat; ring {PHONE_SPELLINGS[2]}. Inloggning {USERNAME}."
+    note.save()
+    Answer.objects.filter(respondent__person=other, comment="Tydliga mål").update(
+        comment=f"Tydliga mål. Fråga Quintavalle Zebulon på {PHONE_SPELLINGS[3]} eller {PHONE_SPELLINGS[4]}"
+    )
+    flag = RiskFlag.objects.filter(person=zeb).first()
+    RiskFlag.objects.filter(pk=flag.pk).update(details={**flag.details, "contact": PHONE_SPELLINGS[1]})
+    failed_logins(client, USERNAME)
+    failed_logins(client, EMAIL)
+    return world
+
+
+def test_anonymising_through_the_api_scrubs_phone_spellings_name_variants_and_the_login_everywhere(
+    traced, coordinator_api
+):
+    from axes.models import AccessAttempt, AccessFailureLog
+
+    zeb = traced["zeb"]
+    # The traces are really there, in the rows and in the history.
+    spread = {table for table, _column in phone_occurrences()}
+    assert {
+        "stakeholders_person",
+        "stakeholders_historicalperson",
+        "agreements_responsibility",
+        "agreements_historicalresponsibility",
+        "agreements_anchoring",
+        "assessments_answer",
+        "assessments_riskflag",  # in its JSON details
+    } <= spread
+    assert {table for table, _column, _needle in occurrences(USERNAME, BROWSER)} >= {
+        "axes_accessattempt",
+        "axes_accessfailurelog",
+    }
+    assert AccessAttempt.objects.filter(username=USERNAME, ip_address="192.0.2.44").exists()
+
+    response = coordinator_api.post(f"/api/v1/persons/{zeb.pk}/anonymise/")
+    assert response.status_code == 200
+
+    assert phone_occurrences() == []
+    assert occurrences(FIRST, LAST, EMAIL, LOGIN_EMAIL, USERNAME, BROWSER) == []
+    assert not AccessAttempt.objects.filter(ip_address="192.0.2.44").exists()
+    assert not AccessFailureLog.objects.filter(ip_address="192.0.2.44").exists()
+    # The rest of the texts stays readable, the variants become the pseudonym.
+    pseudonym = " ".join(privacy.pseudonym(zeb.pk))
+    role = Responsibility.objects.get(agreement=traced["closed"], responsible=traced["other"])
+    assert role.description.startswith("Frågor till ")
+    assert pseudonym in role.description
+    comments = set(Answer.objects.filter(respondent__person=traced["other"]).values_list("comment", flat=True))
+    [comment] = comments
+    assert comment.startswith(f"Tydliga mål. Fråga {pseudonym} på ")
+    assert OTHER_EMAIL in Person.objects.get(pk=traced["other"].pk).email
+
+
+def test_a_number_another_person_shares_stays_with_them():
+    """A switchboard number several people give is not one person's: it stays with the others."""
+    switchboard = "08-508 000 00"
+    leaving = PersonFactory(phone=switchboard)
+    colleague = PersonFactory(phone="+46 8 508 000 00")
+    own = PersonFactory(first_name="Egen", phone="070-123 45 67")
+    ResponsibilityFactory(responsible=colleague, description="Växel 08-508 000 00, direkt 0701234567")
+
+    privacy.person_anonymise(leaving)
+    privacy.person_anonymise(own)
+
+    assert Person.objects.get(pk=colleague.pk).phone == "+46 8 508 000 00"
+    assert Responsibility.objects.get(responsible=colleague).description.startswith("Växel 08-508 000 00, direkt ")
+    assert "0701234567" not in Responsibility.objects.get(responsible=colleague).description
+
+
+def test_export_includes_the_logins_tokens_subscription_deliveries_and_access_records(traced):
+    from rest_framework.authtoken.models import Token
+
+    from integrations.services import api_token_create
+    from risks.choices import DeliveryStatus, ReportKind
+    from risks.models import RiskReportSubscription
+
+    login = traced["login"]
+    token, key = api_token_create(user=login, name="BI-rapporter", read_only=True)
+    legacy = Token.objects.create(user=login)
+    RiskReportSubscription.objects.create(user=login, language="en")
+    now = timezone.now()
+    ReportDelivery.objects.create(
+        report=ReportKind.PORTFOLIO,
+        period_start=timezone.localdate(),
+        recipient_key=f"user:{login.pk}",
+        user=login,
+        email=LOGIN_EMAIL,
+        status=DeliveryStatus.SENT,
+        since=now - dt.timedelta(days=7),
+        until=now,
+        subject="Riskrapport",
+        sent_at=now,
+    )
+
+    data = privacy.person_export(traced["zeb"])
+    text = json.dumps(data, ensure_ascii=False)
+
+    assert [(t["name"], t["read_only"], t["revoked_at"]) for t in data["api_tokens"]] == [("BI-rapporter", True, None)]
+    assert data["api_tokens"][0]["key_begins_with"] == token.prefix
+    assert data["login"]["legacy_api_tokens"] == [{"created": legacy.created.isoformat()}]
+    for secret in (key, token.key_digest, legacy.key):  # never the secrets
+        assert secret not in text
+    assert [(s["language"], s["is_active"]) for s in data["report_subscriptions"]] == [("en", True)]
+    assert {d["email"] for d in data["report_deliveries"]} == {EMAIL, LOGIN_EMAIL}
+    records = data["access_records"]
+    failures = [r for r in records["failed_logins"] if r["username"] == USERNAME]
+    assert failures
+    assert all(r["ip_address"] == "192.0.2.44" and r["user_agent"] == BROWSER for r in failures)
+    assert {r["username"] for r in records["failed_logins"]} == {USERNAME, EMAIL}
+    assert {r["username"] for r in records["login_attempts"]} == {USERNAME, EMAIL}
+    assert "logins" in records
+
+
+def test_login_records_naming_the_person_are_deleted_not_rewritten():
+    """Two attempts under two spellings of the name would collide on axes' unique (username, address, browser)
+    if both became the pseudonym; they are the person's, so they go."""
+    from axes.models import AccessAttempt
+
+    person = PersonFactory(first_name=FIRST, last_name=LAST)
+
+    def attempt(username):
+        return AccessAttempt.objects.create(
+            username=username,
+            ip_address="192.0.2.9",
+            user_agent=BROWSER,
+            get_data="",
+            post_data=f"username={username}",
+            http_accept="*/*",
+            path_info="/admin/login/",
+            failures_since_start=1,
+        )
+
+    attempt(f"{FIRST} {LAST}")
+    attempt(f"{LAST}, {FIRST}")
+    kept = attempt("someone.else")
+
+    privacy.person_anonymise(person)
+
+    assert list(AccessAttempt.objects.all()) == [kept]
+
+
+def test_a_username_that_is_only_a_name_leaves_namesakes_alone_but_not_the_admin_log(coordinator):
+    login = UserFactory(username=LAST.lower())
+    person = PersonFactory(first_name=FIRST, last_name=LAST, user=login)
+    namesake = PersonFactory(first_name="Ada", last_name=LAST)
+    LogEntry.objects.log_actions(coordinator.pk, [login], CHANGE, change_message="[]")
+
+    privacy.person_anonymise(person, user=coordinator)
+
+    entry = LogEntry.objects.get(content_type__model="user", object_id=str(login.pk))
+    assert entry.object_repr == f"anonymised-{login.pk}"
+    assert Person.objects.get(pk=namesake.pk).last_name == LAST
