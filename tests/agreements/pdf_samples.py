@@ -114,7 +114,8 @@ def html_polyglot_pdf() -> bytes:
     """A valid PDF that a browser shown it as HTML would run: a script in a PDF comment."""
     data = plain_pdf()
     header_end = data.index(b"\n") + 1
-    return data[:header_end] + b"%<html><body><script>alert(document.cookie)</script></body></html>\n" + data[header_end:]
+    html = b"%<html><body><script>alert(document.cookie)</script></body></html>\n"
+    return data[:header_end] + html + data[header_end:]
 
 
 def password_pdf() -> bytes:

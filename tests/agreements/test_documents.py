@@ -38,7 +38,9 @@ def upload(data: bytes = PDF, name: str = "avtal.pdf") -> SimpleUploadedFile:
 
 
 def stored_files(root) -> set[str]:
-    return {os.path.relpath(os.path.join(folder, name), root) for folder, _dirs, files in os.walk(root) for name in files}
+    return {
+        os.path.relpath(os.path.join(folder, name), root) for folder, _dirs, files in os.walk(root) for name in files
+    }
 
 
 def document_of(agreement: Agreement) -> str:
@@ -129,9 +131,25 @@ def test_active_content_pdf_is_refused_through_the_api(coordinator_api, media, d
 
     assert response.status_code == 400
     message = " ".join(response.json()["document"])
-    assert "active content" in message and named in message
+    assert "active content" in message
+    assert named in message
     assert not document_of(agreement)
     assert stored_files(media) == set()
+
+
+def test_the_refusal_is_in_swedish_too(api_client, coordinator, media):
+    agreement = AgreementFactory()
+    api_client.force_authenticate(coordinator)  # no Accept-Language: the default, Swedish
+
+    response = api_client.patch(
+        f"{AGREEMENTS}{agreement.pk}/", {"document": upload(pdf_samples.launch_pdf())}, format="multipart"
+    )
+
+    assert response.status_code == 400
+    assert response.json()["document"] == [
+        "Dokumentet innehåller aktivt innehåll: en åtgärd som startar ett program. Spara eller skriv ut det på "
+        "nytt som en vanlig PDF (till exempel PDF/A) och ladda upp den."
+    ]
 
 
 @pytest.mark.parametrize(
@@ -158,12 +176,10 @@ def test_active_content_pdf_is_refused_in_the_admin(coordinator_client, media):
     change_url = f"/admin/agreements/agreement/{agreement.pk}/change/"
     form = coordinator_client.get(change_url)
 
-    response = coordinator_client.post(
-        change_url, post_data_from(form, document=upload(pdf_samples.javascript_pdf()))
-    )
+    response = coordinator_client.post(change_url, post_data_from(form, document=upload(pdf_samples.javascript_pdf())))
 
-    assert response.status_code == 200  # the form again, with the error
-    assert "active content" in " ".join(response.context["adminform"].form.errors["document"])
+    assert response.status_code == 200  # the form again, with the error (the admin speaks Swedish)
+    assert "aktivt innehåll: JavaScript" in " ".join(response.context["adminform"].form.errors["document"])
     assert not document_of(agreement)
 
 
