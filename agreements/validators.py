@@ -53,6 +53,15 @@ def validate_pdf(file) -> None:
                 ),
                 code="document_encrypted",
             ) from exc
+        if exc.reason == "too_complex":
+            raise ValidationError(
+                _(
+                    "The document is too complex to be checked (more than %(limit)s objects). "
+                    "Print it to a new PDF and upload that."
+                )
+                % {"limit": f"{pdf_check.MAX_OBJECTS:,}".replace(",", "\N{NO-BREAK SPACE}")},
+                code="document_too_complex",
+            ) from exc
         raise ValidationError(
             _("The document could not be read as a PDF (it may be damaged). Save it again as a PDF and upload that."),
             code="document_unreadable",

@@ -181,3 +181,12 @@ def object_stream_javascript_pdf() -> bytes:
         + f"startxref\n{xref_offset}\n%%EOF\n".encode()
     )
     return data
+
+
+def many_objects_pdf(count: int) -> bytes:
+    """A PDF of ``count`` tiny objects and no cross-reference table (the parser would rebuild one)."""
+    objects = b"".join(b"%d 0 obj\n<< /A [1 2 3] >>\nendobj\n" % number for number in range(3, count + 3))
+    return (
+        b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n2 0 obj << /Type /Pages /Kids [] /Count 0 >> "
+        b"endobj\n" + objects + b"trailer << /Root 1 0 R >>\nstartxref\n0\n%%EOF\n"
+    )

@@ -157,8 +157,9 @@ def test_the_refusal_is_in_swedish_too(api_client, coordinator, media):
     [
         (b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n", "could not be read"),
         (pdf_samples.password_pdf(), "password"),
+        (pdf_samples.many_objects_pdf(30_000), "too complex to be checked (more than 25\N{NO-BREAK SPACE}000 objects)"),
     ],
-    ids=["damaged", "password"],
+    ids=["damaged", "password", "too-many-objects"],
 )
 def test_a_pdf_that_cannot_be_checked_is_refused(coordinator_api, media, data, message):
     agreement = AgreementFactory()

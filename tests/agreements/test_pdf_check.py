@@ -8,6 +8,7 @@ from agreements.pdf_check import (
     HTML,
     JAVASCRIPT,
     LAUNCH,
+    MAX_OBJECTS,
     UnreadablePdf,
     pdf_problems,
 )
@@ -60,10 +61,16 @@ def test_the_parser_sees_what_a_byte_search_cannot():
         (b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n", "damaged"),
         (pdf_samples.plain_pdf()[:200], "damaged"),
         (pdf_samples.password_pdf(), "encrypted"),
+        (pdf_samples.many_objects_pdf(MAX_OBJECTS + 1), "too_complex"),
+        (pdf_samples.plain_pdf().replace(b"/Size 6", b"/Size 9999999"), "too_complex"),
     ],
-    ids=["no-cross-reference", "truncated", "password"],
+    ids=["no-cross-reference", "truncated", "password", "too-many-objects", "declares-too-many"],
 )
 def test_what_cannot_be_read_cannot_be_checked(data, reason):
     with pytest.raises(UnreadablePdf) as raised:
         pdf_problems(data)
     assert raised.value.reason == reason
+
+
+def test_a_document_of_many_parts_up_to_the_limit_is_checked():
+    assert pdf_problems(pdf_samples.many_objects_pdf(2_000)) == set()
