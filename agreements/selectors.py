@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery
 from django.db.models.functions import Coalesce
@@ -175,3 +176,54 @@ def agreement_snapshots(agreements: Iterable[Agreement]) -> dict[int, AgreementS
     """Snapshots of many agreements sharing one organisation tree (at most one extra query)."""
     tree = OrganizationTree()
     return {agreement.pk: agreement_snapshot(agreement, tree=tree) for agreement in agreements}
+
+
+# --- signed documents ------------------------------------------------------------------------
+
+
+def document_is_current(name: str) -> bool:
+    """Whether ``name`` is the signed document of an agreement now."""
+    return Agreement.objects.filter(document=name).exists()
+
+
+def document_in_history(name: str) -> bool:
+    """Whether any version of any agreement (also a deleted one) held ``name`` as its signed document."""
+    return Agreement.history.filter(document=name).exists()
+
+
+def current_documents() -> set[str]:
+    """The names of every agreement's signed document now."""
+    return set(Agreement.objects.exclude(document="").values_list("document", flat=True))
+
+
+def document_retirements(names: Iterable[str]) -> dict[str, datetime]:
+    """When each of the stored ``names`` stopped being an agreement's document, by the change history: the
+    first change after the last version that held it (for a deleted agreement, its deletion). A name the
+    history never held, or holds to its last version, is left out; the latest time counts when several
+    agreements held it."""
+    history = Agreement.history.model
+    names = list(names)
+    retired: dict[str, datetime] = {}
+    for start in range(0, len(names), 500):
+        chunk = names[start : start + 500]
+        holders = history.objects.filter(document__in=chunk).values("id")
+        rows = (
+            history.objects.filter(id__in=holders)
+            .order_by("id", "history_date", "history_id")
+            .values_list("id", "document", "history_date", "history_type")
+        )
+        previous: tuple | None = None
+        for row in rows.iterator():
+            agreement_id, document, when, kind = row
+            if previous is not None and previous[0] == agreement_id and previous[1] != document:
+                _note_retirement(retired, previous[1], when)  # the version after the last one holding it
+            if kind == "-":
+                _note_retirement(retired, document, when)  # deleted with the agreement
+            previous = row
+    wanted = set(names)
+    return {name: when for name, when in retired.items() if name in wanted}
+
+
+def _note_retirement(retired: dict[str, datetime], name: str, when: datetime) -> None:
+    if name and (name not in retired or retired[name] < when):
+        retired[name] = when

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 
 from dateutil.relativedelta import relativedelta
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import update_change_reason
 
+from agreements import selectors
 from agreements.choices import AgreementStatus, AnchoringKind, Mandate
 from agreements.models import Agreement, Anchoring, Commitment, Party, Representative, Responsibility
 from samverkan_project.services import validated_save
@@ -282,3 +286,45 @@ def person_hand_over(*, person: Person, successor: Person, left_on: date | None 
         person.save()
         update_change_reason(person, reason)
     return summary
+
+
+# --- signed documents ------------------------------------------------------------------------
+
+# A file younger than this is never deleted: an upload is in storage before its transaction commits.
+DOCUMENT_UPLOAD_GRACE = timedelta(hours=1)
+DOCUMENT_FOLDER = "agreements"
+
+
+def _stored_documents(storage, folder: str = DOCUMENT_FOLDER) -> Iterator[str]:
+    try:
+        folders, files = storage.listdir(folder)
+    except FileNotFoundError:
+        return
+    for name in files:
+        yield f"{folder}/{name}"
+    for sub in folders:
+        yield from _stored_documents(storage, f"{folder}/{sub}")
+
+
+def retired_documents_delete(*, now: datetime | None = None) -> int:
+    """Delete from storage the signed documents no agreement holds any more once they have been retired
+    (replaced, removed, or their agreement deleted) for ``AGREEMENT_DOCUMENT_RETENTION_DAYS``; returns how many.
+
+    Retired documents stay downloadable by coordinators from the agreement's history until then. A file the
+    history never held (left by a failed save) counts from when it was written.
+    """
+    now = now or timezone.now()
+    retention = timedelta(days=max(settings.AGREEMENT_DOCUMENT_RETENTION_DAYS, 0))
+    current = selectors.current_documents()
+    orphans = [name for name in _stored_documents(default_storage) if name not in current]
+    retired_at = selectors.document_retirements(orphans)
+    deleted = 0
+    for name in orphans:
+        written = default_storage.get_modified_time(name)
+        if written > now - DOCUMENT_UPLOAD_GRACE or retired_at.get(name, written) > now - retention:
+            continue
+        if selectors.document_is_current(name):  # restored from the history meanwhile
+            continue
+        default_storage.delete(name)
+        deleted += 1
+    return deleted

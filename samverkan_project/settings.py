@@ -332,6 +332,9 @@ if env_bool("USE_X_FORWARDED_PROTO", False):
 STAKEHOLDER_GRID_HIGH_FROM = env_int("STAKEHOLDER_GRID_HIGH_FROM", 3)
 # Largest signed agreement document accepted (bytes).
 AGREEMENT_DOCUMENT_MAX_BYTES = env_int("AGREEMENT_DOCUMENT_MAX_BYTES", 20 * 1024 * 1024)
+# A replaced or removed signed document (or that of a deleted agreement) stays in storage this many days,
+# downloadable by coordinators from the agreement's history; the nightly job then deletes it (0: next run).
+AGREEMENT_DOCUMENT_RETENTION_DAYS = env_int("AGREEMENT_DOCUMENT_RETENTION_DAYS", 90)
 # An agreement whose end date is this close counts as expiring (days).
 AGREEMENT_EXPIRING_WITHIN_DAYS = env_int("AGREEMENT_EXPIRING_WITHIN_DAYS", 60)
 

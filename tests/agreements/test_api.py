@@ -8,6 +8,7 @@ from rest_framework.authtoken.models import Token
 
 from agreements.choices import AgreementStatus, AnchoringKind, Mandate
 from agreements.models import Agreement, Anchoring, Commitment, Party, Representative, Responsibility
+from tests.agreements import pdf_samples
 from tests.factories import (
     AgreementFactory,
     AnchoringFactory,
@@ -29,7 +30,7 @@ ANCHORINGS = "/api/v1/anchorings/"
 COMMITMENTS = "/api/v1/commitments/"
 ALL_LISTS = [AGREEMENTS, PARTIES, REPRESENTATIVES, RESPONSIBILITIES, ANCHORINGS, COMMITMENTS]
 
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+PDF = pdf_samples.plain_pdf()
 
 pytestmark = pytest.mark.django_db
 
