@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources, widgets
 
+from samverkan_project.spreadsheets import SafeModelResource
 from stakeholders import selectors
 from stakeholders.choices import Language, Sector
 from stakeholders.models import Organization, Person
@@ -194,8 +195,8 @@ class StrictBooleanWidget(widgets.Widget):
         return "1" if value else "0"
 
 
-class RegisterResource(resources.ModelResource):
-    """Shared behaviour: validated rows, one transaction, all or nothing."""
+class RegisterResource(SafeModelResource):
+    """Shared behaviour: validated rows, one transaction, all or nothing, within the import limits."""
 
     # Empty spreadsheet cells arrive as None; text columns must store "" (their NOT NULL).
     WIDGETS_MAP = {**resources.ModelResource.WIDGETS_MAP, "TextField": widgets.CharWidget}
