@@ -10,7 +10,10 @@ Rules every import follows:
 * organisations are referred to by organisation number, by exact name (case-insensitive), or
   by a path "Parent / Name" for one without a number of its own whose name recurs (a
   förvaltning); an unknown or ambiguous reference is an error on that row's column;
-* sector and language are given by their codes (``municipality``, ``sv``…).
+* sector and language are given by their codes (``municipality``, ``sv``…);
+* bounded and formula-aware (``samverkan_project.spreadsheets``): more than ``IMPORT_MAX_ROWS`` rows or
+  an import past ``IMPORT_MAX_SECONDS`` is refused as a whole, and cells that a spreadsheet would run
+  as a formula are listed in ``result.formula_cells`` for the preview.
 """
 
 from decimal import Decimal, InvalidOperation

@@ -267,7 +267,7 @@ def test_a_file_over_the_size_limit_is_refused_before_it_is_read(coordinator_adm
 
 def test_the_default_limits_are_documented_values(settings):
     assert (settings.IMPORT_MAX_BYTES, settings.IMPORT_MAX_ROWS, settings.IMPORT_MAX_SECONDS) == (
-        2 * 1024 * 1024, 1000, 20
+        2 * 1024 * 1024, 500, 20
     )
 
 
@@ -362,7 +362,7 @@ def test_the_limits_and_warnings_speak_swedish(client, coordinator, settings):
     assert response.context["form"].errors["import_file"] == [
         "Filen har fler än 1 rader; en import får ha högst 1. Dela upp den i mindre filer."
     ]
-    settings.IMPORT_MAX_ROWS = 1000
+    settings.IMPORT_MAX_ROWS = 500
     rows = organization_rows({"name": HYPERLINK, "org_number": org_number_for(703)})
     response = post_import(client, ORGANIZATION_IMPORT, CSV_FORMAT, upload(csv_bytes(ORGANIZATION_COLUMNS, rows)))
     content = response.content.decode()
