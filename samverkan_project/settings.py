@@ -306,6 +306,12 @@ CELERY_MAX_RETRY_DELAY = 3600
 # --- Import / export -------------------------------------------------------------------------
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
+# An import runs in the web request (preview, then again on confirmation): these bound it so it ends
+# with a message, never a worker timeout (samverkan_project.spreadsheets; README, settings).
+IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 2 * 1024 * 1024)
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 500)
+# Keep it below GUNICORN_TIMEOUT (30 s by default), leaving time to read the file and show the preview.
+IMPORT_MAX_SECONDS = env_int("IMPORT_MAX_SECONDS", 20)
 
 # --- Logging ---------------------------------------------------------------------------------
 LOGGING = {

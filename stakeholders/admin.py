@@ -17,9 +17,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from import_export.admin import ImportExportModelAdmin
-from import_export.formats.base_formats import CSV, XLSX
 
 from samverkan_project.history_admin import HistoryAdmin
+from samverkan_project.spreadsheets import SafeImportExportMixin
 from stakeholders import privacy, selectors, views
 from stakeholders.models import SCALE_MAX, SCALE_MIN, Organization, Person
 from stakeholders.resources import OrganizationResource, PersonResource
@@ -66,10 +66,10 @@ class PersonActiveFilter(admin.SimpleListFilter):
         return queryset
 
 
-class RegisterAdmin(ImportExportModelAdmin, HistoryAdmin):
-    """History (who changed what) plus CSV/XLSX import and export, for people with the rights."""
+class RegisterAdmin(SafeImportExportMixin, ImportExportModelAdmin, HistoryAdmin):
+    """History (who changed what) plus CSV/XLSX import and export, for people with the rights: formula-safe
+    exports, bounded imports (samverkan_project.spreadsheets)."""
 
-    formats = [CSV, XLSX]
     import_template_name = "admin/stakeholders/import.html"
 
     def has_import_permission(self, request) -> bool:

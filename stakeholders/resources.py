@@ -10,7 +10,10 @@ Rules every import follows:
 * organisations are referred to by organisation number, by exact name (case-insensitive), or
   by a path "Parent / Name" for one without a number of its own whose name recurs (a
   förvaltning); an unknown or ambiguous reference is an error on that row's column;
-* sector and language are given by their codes (``municipality``, ``sv``…).
+* sector and language are given by their codes (``municipality``, ``sv``…);
+* bounded and formula-aware (``samverkan_project.spreadsheets``): more than ``IMPORT_MAX_ROWS`` rows or
+  an import past ``IMPORT_MAX_SECONDS`` is refused as a whole, and cells that a spreadsheet would run
+  as a formula are listed in ``result.formula_cells`` for the preview.
 """
 
 from decimal import Decimal, InvalidOperation
@@ -19,6 +22,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources, widgets
 
+from samverkan_project.spreadsheets import SafeModelResource
 from stakeholders import selectors
 from stakeholders.choices import Language, Sector
 from stakeholders.models import Organization, Person
@@ -194,8 +198,8 @@ class StrictBooleanWidget(widgets.Widget):
         return "1" if value else "0"
 
 
-class RegisterResource(resources.ModelResource):
-    """Shared behaviour: validated rows, one transaction, all or nothing."""
+class RegisterResource(SafeModelResource):
+    """Shared behaviour: validated rows, one transaction, all or nothing, within the import limits."""
 
     # Empty spreadsheet cells arrive as None; text columns must store "" (their NOT NULL).
     WIDGETS_MAP = {**resources.ModelResource.WIDGETS_MAP, "TextField": widgets.CharWidget}

@@ -26,6 +26,7 @@ ORGANIZATION_IMPORT = reverse("admin:stakeholders_organization_import")
 ORGANIZATION_PROCESS_IMPORT = reverse("admin:stakeholders_organization_process_import")
 ORGANIZATION_EXPORT = reverse("admin:stakeholders_organization_export")
 PERSON_IMPORT = reverse("admin:stakeholders_person_import")
+PERSON_PROCESS_IMPORT = reverse("admin:stakeholders_person_process_import")
 PERSON_EXPORT = reverse("admin:stakeholders_person_export")
 CSV_FORMAT, XLSX_FORMAT = "0", "1"  # positions in the admins' `formats`
 
