@@ -66,6 +66,7 @@ class ApiTokenAuthentication(TokenAuthentication):
         # Imported here: DRF imports this class while building APIView, which may be before the models are ready.
         from rest_framework.authtoken.models import Token
 
+        from integrations.models import is_integration_account
         from integrations.selectors import api_token_for_key
         from integrations.services import api_token_used
 
@@ -77,6 +78,12 @@ class ApiTokenAuthentication(TokenAuthentication):
                 raise exceptions.AuthenticationFailed(_("Invalid token."))
         elif not token.is_usable():
             raise exceptions.AuthenticationFailed(_("The token has expired or was revoked."))
+        elif token.created_by_id not in (None, token.user_id) and not is_integration_account(token.user):
+            # Issued by someone else for a person's login (possible before that was refused): it would act,
+            # and appear in the history, as that person.
+            raise exceptions.AuthenticationFailed(
+                _("This token was issued by someone else for a personal login and is not accepted.")
+            )
         if not token.user.is_active:
             raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
         if hasattr(token, "last_used_at"):
