@@ -6,7 +6,8 @@ authentication, so no view's own permission classes can forget it. Keys made ear
 ``drf_create_token`` (rest_framework.authtoken) are still accepted, with their account's permissions.
 
 A client that keeps sending unknown keys is refused with 429 for a while (``API_TOKEN_FAILURE_LIMIT``
-failures per ``API_TOKEN_FAILURE_WINDOW`` seconds), counted in the cache; an unreachable cache blocks nobody.
+failures per ``API_TOKEN_FAILURE_WINDOW`` seconds), counted in the cache shared by all processes (or, while it
+is unreachable, in each process); a valid token is accepted all the same.
 """
 
 from django.utils.translation import gettext_lazy as _
@@ -50,12 +51,14 @@ class ApiTokenAuthentication(TokenAuthentication):
         auth = get_authorization_header(request).split()
         if not auth or auth[0].lower() != self.keyword.lower().encode():
             return None
-        client = client_ident(request)
-        if bad_tokens.blocked(client):
-            raise TooManyFailedTokens(wait=bad_tokens.window)
         try:
             user, token = super().authenticate(request)
         except exceptions.AuthenticationFailed:
+            # Only failures are counted and refused: a valid token always gets in, so a client sharing an
+            # address (a NAT, a proxy) with one that keeps sending a wrong key is never locked out with it.
+            client = client_ident(request)
+            if bad_tokens.blocked(client):
+                raise TooManyFailedTokens(wait=bad_tokens.window) from None
             bad_tokens.failed(client)
             raise
         if getattr(token, "read_only", False) and request.method not in SAFE_METHODS:
