@@ -32,6 +32,8 @@ class HistoryAdmin(SimpleHistoryAdmin):
 
     def render_history_view(self, request, template, context, **kwargs):
         """The registered notes for the page's rows (one query each), as columns only where a row has one."""
+        if "page_obj" not in context:  # a version's page (history_form_view) renders through here too
+            return super().render_history_view(request, template, context, **kwargs)
         records = list(context["page_obj"].object_list)
         added = []
         for title, provider in _history_notes:
