@@ -20,8 +20,8 @@ from assessments.models import Item
 from samverkan_project.ratelimit import FailureLimiter
 
 # Failed link lookups allowed per client address in a window (seconds); past it every lookup from that
-# address is refused until the window ends, good links too, or guessing would go on. A cache that can't be
-# reached (Redis down) blocks nobody: the page keeps serving, and tokens stay unguessable.
+# address is refused until the window ends, good links too, or guessing would go on. Counted in the cache every
+# process shares; while it can't be reached (Redis down) each process counts on its own and the page keeps serving.
 link_guesses = FailureLimiter(
     "assessments:bad-links",
     limit_setting="ASSESSMENT_LINK_RATE_LIMIT",

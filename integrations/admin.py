@@ -8,16 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from integrations.models import ApiToken
-from integrations.services import api_token_create, api_token_revoke
-
-
-def may_issue_for(issuer, account) -> bool:
-    """A token acts as its account: nobody may issue one that reaches further than they do themselves."""
-    if issuer.is_superuser:
-        return True
-    if account.is_superuser:
-        return False
-    return account.get_all_permissions() <= issuer.get_all_permissions()
+from integrations.services import api_token_create, api_token_issue_refusal, api_token_revoke
 
 
 class ApiTokenAddForm(forms.ModelForm):
@@ -27,8 +18,9 @@ class ApiTokenAddForm(forms.ModelForm):
 
     def clean_user(self):
         account = self.cleaned_data["user"]
-        if not may_issue_for(self.issuer, account):
-            raise ValidationError(_("You cannot issue a token for an account that may do more than you."))
+        refusal = api_token_issue_refusal(issuer=self.issuer, account=account)
+        if refusal:
+            raise ValidationError(refusal)
         return account
 
 

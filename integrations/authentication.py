@@ -6,7 +6,8 @@ authentication, so no view's own permission classes can forget it. Keys made ear
 ``drf_create_token`` (rest_framework.authtoken) are still accepted, with their account's permissions.
 
 A client that keeps sending unknown keys is refused with 429 for a while (``API_TOKEN_FAILURE_LIMIT``
-failures per ``API_TOKEN_FAILURE_WINDOW`` seconds), counted in the cache; an unreachable cache blocks nobody.
+failures per ``API_TOKEN_FAILURE_WINDOW`` seconds), counted in the cache shared by all processes (or, while it
+is unreachable, in each process); a valid token is accepted all the same.
 """
 
 from django.utils.translation import gettext_lazy as _
@@ -50,12 +51,14 @@ class ApiTokenAuthentication(TokenAuthentication):
         auth = get_authorization_header(request).split()
         if not auth or auth[0].lower() != self.keyword.lower().encode():
             return None
-        client = client_ident(request)
-        if bad_tokens.blocked(client):
-            raise TooManyFailedTokens(wait=bad_tokens.window)
         try:
             user, token = super().authenticate(request)
         except exceptions.AuthenticationFailed:
+            # Only failures are counted and refused: a valid token always gets in, so a client sharing an
+            # address (a NAT, a proxy) with one that keeps sending a wrong key is never locked out with it.
+            client = client_ident(request)
+            if bad_tokens.blocked(client):
+                raise TooManyFailedTokens(wait=bad_tokens.window) from None
             bad_tokens.failed(client)
             raise
         if getattr(token, "read_only", False) and request.method not in SAFE_METHODS:
@@ -66,6 +69,7 @@ class ApiTokenAuthentication(TokenAuthentication):
         # Imported here: DRF imports this class while building APIView, which may be before the models are ready.
         from rest_framework.authtoken.models import Token
 
+        from integrations.models import is_integration_account
         from integrations.selectors import api_token_for_key
         from integrations.services import api_token_used
 
@@ -77,6 +81,12 @@ class ApiTokenAuthentication(TokenAuthentication):
                 raise exceptions.AuthenticationFailed(_("Invalid token."))
         elif not token.is_usable():
             raise exceptions.AuthenticationFailed(_("The token has expired or was revoked."))
+        elif token.created_by_id not in (None, token.user_id) and not is_integration_account(token.user):
+            # Issued by someone else for a person's login (possible before that was refused): it would act,
+            # and appear in the history, as that person.
+            raise exceptions.AuthenticationFailed(
+                _("This token was issued by someone else for a personal login and is not accepted.")
+            )
         if not token.user.is_active:
             raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
         if hasattr(token, "last_used_at"):

@@ -1,19 +1,24 @@
 """Limits on failures per client: after ``limit`` failures within ``window`` seconds, a client is refused until
-the window ends. Used for guessed answer links (assessments.views, the answer page) and unknown API tokens
-(integrations.authentication).
+the window ends. Used for guessed answer links (assessments.views, the answer page), unknown API tokens
+(integrations.authentication) and password spraying (samverkan_project.access).
 
 Our own rather than DRF's throttles, which count every request: here only failures count, so a client using
-good links or tokens is never slowed down. The counts live in Django's cache (CACHES; the default is
-per-process local memory, so with several web processes each counts on its own). A cache that cannot be
-reached (Redis down) blocks nobody: the request goes on, and a warning is logged.
+good links or tokens is never slowed down. The counts live in Django's cache, shared by every process: the
+database cache by default, Redis with CACHE_URL (settings). When that cache cannot be reached (Redis down),
+the counts fall back to this process's memory, with a warning: each process then limits on its own, which is
+looser, but never no limit at all.
 """
 
 import logging
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.cache.backends.locmem import LocMemCache
 
 logger = logging.getLogger(__name__)
+
+# Where counts go while the shared cache is unreachable: this process's memory.
+fallback_cache = LocMemCache("samverkan-ratelimit-fallback", {"OPTIONS": {"MAX_ENTRIES": 10_000}})
 
 
 class FailureLimiter:
@@ -49,25 +54,35 @@ class FailureLimiter:
     def key(self, client: str) -> str:
         return f"{self.prefix}:{client}"
 
-    def blocked(self, client: str) -> bool:
-        """Whether this client has reached the limit in its current window."""
+    def count(self, client: str) -> int:
+        """This client's failures in its current window."""
         try:
-            return (cache.get(self.key(client)) or 0) >= self.limit
+            return cache.get(self.key(client)) or 0
         except Exception:
             self._unavailable()
-            return False
+            return fallback_cache.get(self.key(client)) or 0
+
+    def blocked(self, client: str) -> bool:
+        """Whether this client has reached the limit in its current window."""
+        return self.count(client) >= self.limit
 
     def failed(self, client: str) -> None:
         """Count one failure for this client; the window starts with its first failure."""
-        key, window = self.key(client), self.window
         try:
-            if not cache.add(key, 1, timeout=window):
-                try:
-                    cache.incr(key)
-                except ValueError:  # expired between add and incr
-                    cache.add(key, 1, timeout=window)
+            self._count_in(cache, client)
         except Exception:
             self._unavailable()
+            self._count_in(fallback_cache, client)
+
+    def _count_in(self, store, client: str) -> None:
+        key, window = self.key(client), self.window
+        if not store.add(key, 1, timeout=window):
+            try:
+                store.incr(key)
+            except ValueError:  # expired between add and incr
+                store.add(key, 1, timeout=window)
 
     def _unavailable(self) -> None:
-        logger.warning("%s is unavailable: the cache cannot be reached", self.description, exc_info=True)
+        logger.warning(
+            "%s: the shared cache cannot be reached; counting in this process only", self.description, exc_info=True
+        )

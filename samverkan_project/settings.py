@@ -102,8 +102,9 @@ MIDDLEWARE = [
 ]
 
 AUTHENTICATION_BACKENDS = [
-    # First: refuses logins for a username and address with too many failures (AXES_* below).
-    "axes.backends.AxesStandaloneBackend",
+    # First: refuses logins for a username and address with too many failures, and for an address that failed
+    # with too many usernames (AXES_*, LOGIN_ADDRESS_USERNAME_LIMIT below).
+    "samverkan_project.access.LoginLimitBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 
@@ -258,6 +259,9 @@ AXES_LOCKOUT_CALLABLE = "samverkan_project.access.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "samverkan_project.access.client_address"
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_VERBOSE = False  # no start-up banner on every command; lockouts are still logged as warnings
+# Password spraying: an address that failed to log in with this many different usernames within
+# AXES_COOLOFF_MINUTES is refused for every username until the failures are older than that.
+LOGIN_ADDRESS_USERNAME_LIMIT = env_int("LOGIN_ADDRESS_USERNAME_LIMIT", 10)
 # Unknown or invalid API tokens: a client sending this many within the window (s) gets 429 until it ends.
 API_TOKEN_FAILURE_LIMIT = env_int("API_TOKEN_FAILURE_LIMIT", 20)
 API_TOKEN_FAILURE_WINDOW = env_int("API_TOKEN_FAILURE_WINDOW", 600)
@@ -393,8 +397,10 @@ ASSESSMENT_LINK_RATE_WINDOW = env_int("ASSESSMENT_LINK_RATE_WINDOW", 600)
 # (counted from the right); 0 trusts only the direct peer, so a forged header changes nothing.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 
-# --- Cache (the answer page's guessing limit). CACHE_URL=redis://… shares it between processes and
-# machines; the default is each process's own memory, so the limit applies per process. ---------------
+# --- Cache: the failure counts of the answer-link, API-token and login limits (samverkan_project/ratelimit.py),
+# which every process must share. Default: a table in the database (samverkan_project/cache.py), so the
+# embedded setup and a deployment without Redis share them too; CACHE_URL=redis://… uses Redis instead;
+# CACHE_URL=locmem:// keeps them in each process's memory (one process only, e.g. a test). --------------------
 CACHE_URL = os.environ.get("CACHE_URL", "")
 if CACHE_URL.startswith(("redis://", "rediss://")):
     CACHES = {
@@ -404,10 +410,12 @@ if CACHE_URL.startswith(("redis://", "rediss://")):
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
-elif CACHE_URL:
-    raise ImproperlyConfigured(f"CACHE_URL must be a redis:// URL, got {CACHE_URL!r}")
-else:
+elif CACHE_URL == "locmem://":
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+elif CACHE_URL:
+    raise ImproperlyConfigured(f"CACHE_URL must be a redis:// URL or locmem://, got {CACHE_URL!r}")
+else:
+    CACHES = {"default": {"BACKEND": "samverkan_project.cache.DatabaseCache", "LOCATION": "samverkan_cache"}}
 
 # --- Privacy (GDPR; stakeholders/privacy.py, README "Privacy (GDPR)") ---------------------------------
 # People whose leaving date lies more than this many months back are anonymised by the nightly job.

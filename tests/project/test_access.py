@@ -189,7 +189,7 @@ def as_role(role: str, api_client, reader, coordinator):
             "reader token": (account("bi-system", READERS), False),
             "coordinator token": (account("e-tjanst", COORDINATORS), False),
         }[role]
-        _token, key = api_token_create(user=user, name=role, read_only=read_only)
+        _token, key = api_token_create(user=user, name=role, read_only=read_only, by=user)
         api_client.credentials(HTTP_AUTHORIZATION=f"Token {key}", HTTP_ACCEPT_LANGUAGE="en")
     return api_client
 

@@ -18,7 +18,7 @@ def latest(model, pk):
 
 
 def with_token(api_client, user, *, read_only=False):
-    _token, key = api_token_create(user=user, name="test", read_only=read_only)
+    _token, key = api_token_create(user=user, name="test", read_only=read_only, by=user)
     api_client.credentials(HTTP_AUTHORIZATION=f"Token {key}", HTTP_ACCEPT_LANGUAGE="en")
     return api_client
 

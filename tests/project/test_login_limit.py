@@ -120,3 +120,34 @@ def test_an_odd_forwarded_address_falls_back_to_the_peer(client, staff, settings
     )
     assert response.status_code == 200
     assert AccessAttempt.objects.get().ip_address == "10.0.0.1"
+
+
+# --- password spraying (issue 13, item 9) -------------------------------------------------------------
+
+
+def test_many_usernames_failing_from_one_address_lock_the_address_out(client, staff, settings):
+    """One password tried on many accounts stays under the per-username limit; the address is limited too."""
+    assert settings.LOGIN_ADDRESS_USERNAME_LIMIT == 10
+    for n in range(9):
+        assert log_in(client, f"guess{n}", "Sommar2026!").status_code == 200
+    assert log_in(client, staff.username, PASSWORD).status_code == 302  # nine: still under the limit
+    client.logout()
+    assert log_in(client, "guess9", "Sommar2026!").status_code == 200  # the tenth username
+    response = log_in(client, staff.username, PASSWORD)
+    assert response.status_code == 429
+    assert not logged_in(client)
+    page = response.content.decode()
+    assert "Too many failed logins from your address. Try again in 15 minutes." in page
+    assert response["Retry-After"] == str(15 * 60)
+    assert log_in(client, staff.username, PASSWORD, url="/api-auth/login/").status_code == 429
+    # Other addresses still log in.
+    assert log_in(client, staff.username, PASSWORD, address="198.51.100.7").status_code == 302
+
+
+def test_the_address_lockout_ends_with_the_cool_off(client, staff, settings):
+    settings.LOGIN_ADDRESS_USERNAME_LIMIT = 3
+    for n in range(3):
+        log_in(client, f"guess{n}", "wrong")
+    assert log_in(client, staff.username, PASSWORD).status_code == 429
+    AccessAttempt.objects.update(attempt_time=dt.datetime.now(dt.UTC) - settings.AXES_COOLOFF_TIME - dt.timedelta(1))
+    assert log_in(client, staff.username, PASSWORD).status_code == 302

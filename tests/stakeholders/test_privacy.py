@@ -545,7 +545,7 @@ def test_anonymising_revokes_the_persons_api_tokens(coordinator):
     from integrations.services import api_token_create
 
     person = PersonFactory(user=UserFactory())
-    token, _key = api_token_create(user=person.user, name="BI", read_only=True)
+    token, _key = api_token_create(user=person.user, name="BI", read_only=True, by=person.user)
     privacy.person_anonymise(person, user=coordinator)
     token.refresh_from_db()
     assert token.revoked_at is not None
