@@ -191,7 +191,10 @@ class Person(models.Model):
     email = models.EmailField(_("e-mail"), blank=True)
     # Stored as E.164 (+46701740605); any common spelling is accepted and normalised (clean_fields).
     phone = models.CharField(
-        _("phone"), max_length=40, blank=True, help_text=_("Without a country code, a Swedish number.")
+        _("phone"),
+        max_length=40,
+        blank=True,
+        help_text=_("A number without a country code is Swedish; stored as +46701234567."),
     )
     organization = models.ForeignKey(
         Organization, verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="people"

@@ -49,7 +49,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='historicalperson',
             name='phone',
-            field=models.CharField(blank=True, help_text='Without a country code, a Swedish number.', max_length=40, verbose_name='phone'),
+            field=models.CharField(blank=True, help_text='A number without a country code is Swedish; stored as +46701234567.', max_length=40, verbose_name='phone'),
         ),
         migrations.AlterField(
             model_name='organization',
@@ -84,7 +84,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='person',
             name='phone',
-            field=models.CharField(blank=True, help_text='Without a country code, a Swedish number.', max_length=40, verbose_name='phone'),
+            field=models.CharField(blank=True, help_text='A number without a country code is Swedish; stored as +46701234567.', max_length=40, verbose_name='phone'),
         ),
         migrations.AddConstraint(
             model_name='organization',
