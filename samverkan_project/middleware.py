@@ -3,6 +3,8 @@ from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
 from django.utils.translation import gettext
 
+from samverkan_project.api.views import body_too_large, error_response
+
 
 class SwedishFirstLocaleMiddleware(LocaleMiddleware):
     """Swedish unless the user chose otherwise (language cookie).
@@ -25,7 +27,8 @@ class SwedishFirstLocaleMiddleware(LocaleMiddleware):
 
 class RequestLimitsMiddleware:
     """Refuse an over-long URL (414) or a body declared larger than accepted (413) before anything reads it,
-    as JSON on the API's paths (a short page elsewhere); first in MIDDLEWARE.
+    as JSON on the API's paths (a short page elsewhere); after the locale middleware (the message is in the
+    request's language), before anything reads the body.
 
     A body that is not a multipart upload is read into memory whole, so it may be at most
     ``DATA_UPLOAD_MAX_MEMORY_SIZE``; a multipart upload (a signed document, an import file) at most
@@ -37,11 +40,8 @@ class RequestLimitsMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        from samverkan_project.api.views import body_too_large, error_response
-
-        url_length = len(request.get_full_path())
-        if url_length > settings.REQUEST_URL_MAX_LENGTH:
-            limit = settings.REQUEST_URL_MAX_LENGTH
+        limit = settings.REQUEST_URL_MAX_LENGTH
+        if len(request.get_full_path()) > limit:
             return error_response(
                 request,
                 414,
