@@ -406,7 +406,7 @@ def test_the_database_refuses_free_text_over_its_maximum(model, field, limit, ma
         model.objects.filter(pk=row.pk).update(**{field: "x" * (limit + 1)})
 
 
-def test_a_long_text_is_refused_in_the_admin_with_a_message(coordinator_client):
+def test_the_admin_form_carries_the_maximum_length(coordinator_client):
     organization = OrganizationFactory()
     response = coordinator_client.get(f"/admin/stakeholders/organization/{organization.pk}/change/")
 
