@@ -16,7 +16,12 @@ from agreements.choices import (
     ResponsibilityKind,
 )
 from agreements.validators import validate_pdf
-from samverkan_project.validators import validate_plausible_date
+from samverkan_project.fields import DESCRIPTION_MAX_LENGTH, NOTE_MAX_LENGTH, BoundedTextField, text_length_constraints
+from samverkan_project.validators import (
+    name_characters_constraint,
+    validate_name_characters,
+    validate_plausible_date,
+)
 from stakeholders.models import Organization, Person
 
 
@@ -38,13 +43,16 @@ def choices_constraint(field: str, choices, name: str) -> models.CheckConstraint
     return models.CheckConstraint(condition=Q(**{f"{field}__in": choices.values}), name=name)
 
 
+TERMINATION_REASON_MAX_LENGTH = 2000
+
+
 class Agreement(models.Model):
-    title = models.CharField(_("title"), max_length=255)
+    title = models.CharField(_("title"), max_length=255, validators=[validate_name_characters])
     reference = models.CharField(
         _("reference"), max_length=100, blank=True, help_text=_("Diarienummer, e.g. KS 2026/123.")
     )
-    purpose = models.TextField(_("purpose"), blank=True)
-    goals = models.TextField(_("goals"), blank=True)
+    purpose = BoundedTextField(_("purpose"), max_length=DESCRIPTION_MAX_LENGTH, blank=True)
+    goals = BoundedTextField(_("goals"), max_length=DESCRIPTION_MAX_LENGTH, blank=True)
     ambition = models.CharField(
         _("ambition level"), max_length=20, choices=Ambition.choices, default=Ambition.COLLABORATION
     )
@@ -88,7 +96,9 @@ class Agreement(models.Model):
         editable=False,
     )
     terminated_on = models.DateField(_("terminated on"), null=True, blank=True, editable=False)
-    termination_reason = models.TextField(_("reason for termination"), blank=True, editable=False)
+    termination_reason = BoundedTextField(
+        _("reason for termination"), max_length=TERMINATION_REASON_MAX_LENGTH, blank=True, editable=False
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -99,6 +109,13 @@ class Agreement(models.Model):
         verbose_name_plural = _("agreements")
         ordering = ["-valid_from", "title", "id"]
         constraints = [
+            *text_length_constraints(
+                "agreement",
+                purpose=DESCRIPTION_MAX_LENGTH,
+                goals=DESCRIPTION_MAX_LENGTH,
+                termination_reason=TERMINATION_REASON_MAX_LENGTH,
+            ),
+            name_characters_constraint("title", "agreement_title_no_control_characters"),
             models.CheckConstraint(
                 condition=Q(valid_to__isnull=True) | Q(valid_from__isnull=True) | Q(valid_to__gte=F("valid_from")),
                 name="agreement_valid_to_not_before_valid_from",
@@ -147,7 +164,9 @@ class Party(models.Model):
         Organization, verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="parties"
     )
     role = models.CharField(_("role"), max_length=20, choices=PartyRole.choices, default=PartyRole.PARTNER)
-    contribution = models.TextField(_("contribution"), blank=True, help_text=_("What the party brings."))
+    contribution = BoundedTextField(
+        _("contribution"), max_length=NOTE_MAX_LENGTH, blank=True, help_text=_("What the party brings.")
+    )
 
     history = HistoricalRecords(verbose_name=_("historical party"))
 
@@ -156,6 +175,7 @@ class Party(models.Model):
         verbose_name_plural = _("parties")
         ordering = ["agreement_id", "organization__name", "id"]
         constraints = [
+            *text_length_constraints("party", contribution=NOTE_MAX_LENGTH),
             models.UniqueConstraint(
                 fields=["agreement", "organization"],
                 name="party_unique_organization_per_agreement",
@@ -261,11 +281,11 @@ class Responsibility(models.Model):
     agreement = models.ForeignKey(
         Agreement, verbose_name=_("agreement"), on_delete=models.CASCADE, related_name="responsibilities"
     )
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(_("title"), max_length=200, validators=[validate_name_characters])
     kind = models.CharField(
         _("kind"), max_length=20, choices=ResponsibilityKind.choices, default=ResponsibilityKind.OTHER
     )
-    description = models.TextField(_("description"), blank=True)
+    description = BoundedTextField(_("description"), max_length=NOTE_MAX_LENGTH, blank=True)
     responsible = models.ForeignKey(
         Person, verbose_name=_("responsible"), on_delete=models.PROTECT, related_name="responsibilities"
     )
@@ -280,6 +300,8 @@ class Responsibility(models.Model):
         verbose_name_plural = _("responsibilities")
         ordering = ["agreement_id", "kind", "title", "id"]
         constraints = [
+            *text_length_constraints("responsibility", description=NOTE_MAX_LENGTH),
+            name_characters_constraint("title", "responsibility_title_no_control_characters"),
             models.CheckConstraint(
                 condition=Q(deputy__isnull=True) | ~Q(deputy=F("responsible")),
                 name="responsibility_deputy_not_responsible",
@@ -323,7 +345,7 @@ class Anchoring(PartyChild):
         related_name="sponsorships",
         help_text=_("For a sponsor: the manager with mandate."),
     )
-    note = models.TextField(_("note"), blank=True)
+    note = BoundedTextField(_("note"), max_length=NOTE_MAX_LENGTH, blank=True)
 
     history = HistoricalRecords(verbose_name=_("historical anchoring"))
 
@@ -333,6 +355,7 @@ class Anchoring(PartyChild):
         ordering = ["party_id", "kind", "id"]
         default_related_name = "anchorings"
         constraints = [
+            *text_length_constraints("anchoring", note=NOTE_MAX_LENGTH),
             choices_constraint("kind", AnchoringKind, "anchoring_kind_valid"),
             models.CheckConstraint(
                 condition=~Q(kind=AnchoringKind.SPONSOR) | Q(person__isnull=False),

@@ -112,6 +112,10 @@ def agreement_terminate(*, agreement: Agreement, on: date | None = None, reason:
     day = on or timezone.localdate()
     if agreement.valid_from and day < agreement.valid_from:
         raise ValidationError({"on": _("The termination date cannot be before the start date.")})
+    try:
+        Agreement._meta.get_field("termination_reason").run_validators(reason.strip())
+    except ValidationError as exc:
+        raise ValidationError({"reason": exc.messages}) from exc
     return _set_status(
         agreement, AgreementStatus.TERMINATED, _("Terminated"), terminated_on=day, termination_reason=reason.strip()
     )

@@ -8,6 +8,7 @@ from simple_history.models import HistoricalRecords
 
 from agreements.models import Agreement, choices_constraint
 from assessments.choices import ItemKind, RoundStatus
+from samverkan_project.fields import DESCRIPTION_MAX_LENGTH, NOTE_MAX_LENGTH, BoundedTextField, text_length_constraints
 from samverkan_project.validators import validate_plausible_date
 from stakeholders.choices import Language
 from stakeholders.models import Person
@@ -29,8 +30,8 @@ class Instrument(models.Model):
     version = models.PositiveSmallIntegerField(_("version"), default=1)
     name_sv = models.CharField(_("name (Swedish)"), max_length=200)
     name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
-    description_sv = models.TextField(_("description (Swedish)"), blank=True)
-    description_en = models.TextField(_("description (English)"), blank=True)
+    description_sv = BoundedTextField(_("description (Swedish)"), max_length=DESCRIPTION_MAX_LENGTH, blank=True)
+    description_en = BoundedTextField(_("description (English)"), max_length=DESCRIPTION_MAX_LENGTH, blank=True)
     scale_min = models.SmallIntegerField(_("lowest value"), default=1)
     scale_max = models.SmallIntegerField(_("highest value"), default=5)
     scale_min_label_sv = models.CharField(_("meaning of the lowest value (Swedish)"), max_length=100, blank=True)
@@ -49,6 +50,9 @@ class Instrument(models.Model):
         verbose_name_plural = _("instruments")
         ordering = ["code", "-version"]
         constraints = [
+            *text_length_constraints(
+                "instrument", description_sv=DESCRIPTION_MAX_LENGTH, description_en=DESCRIPTION_MAX_LENGTH
+            ),
             models.UniqueConstraint(
                 fields=["code", "version"],
                 name="instrument_unique_version",
@@ -93,8 +97,8 @@ class InstrumentSection(models.Model):
     position = models.PositiveSmallIntegerField(_("position"), default=1)
     title_sv = models.CharField(_("title (Swedish)"), max_length=200)
     title_en = models.CharField(_("title (English)"), max_length=200, blank=True)
-    description_sv = models.TextField(_("introduction (Swedish)"), blank=True)
-    description_en = models.TextField(_("introduction (English)"), blank=True)
+    description_sv = BoundedTextField(_("introduction (Swedish)"), max_length=DESCRIPTION_MAX_LENGTH, blank=True)
+    description_en = BoundedTextField(_("introduction (English)"), max_length=DESCRIPTION_MAX_LENGTH, blank=True)
     history = HistoricalRecords(verbose_name=_("historical section"))
 
     class Meta:
@@ -102,11 +106,14 @@ class InstrumentSection(models.Model):
         verbose_name_plural = _("sections")
         ordering = ["instrument", "position", "id"]
         constraints = [
+            *text_length_constraints(
+                "section", description_sv=DESCRIPTION_MAX_LENGTH, description_en=DESCRIPTION_MAX_LENGTH
+            ),
             models.UniqueConstraint(
                 fields=["instrument", "position"],
                 name="section_unique_position",
                 violation_error_message=_("Two sections of an instrument cannot have the same position."),
-            )
+            ),
         ]
 
     def __str__(self) -> str:
@@ -136,8 +143,8 @@ class Item(models.Model):
         _("short name (Swedish)"), max_length=100, blank=True, help_text=_("E.g. the dimension: Dialog, Tillit.")
     )
     label_en = models.CharField(_("short name (English)"), max_length=100, blank=True)
-    text_sv = models.TextField(_("question (Swedish)"))
-    text_en = models.TextField(_("question (English)"), blank=True)
+    text_sv = BoundedTextField(_("question (Swedish)"), max_length=NOTE_MAX_LENGTH)
+    text_en = BoundedTextField(_("question (English)"), max_length=NOTE_MAX_LENGTH, blank=True)
     history = HistoricalRecords(verbose_name=_("historical item"))
 
     class Meta:
@@ -145,6 +152,7 @@ class Item(models.Model):
         verbose_name_plural = _("items")
         ordering = ["instrument", "position", "id"]
         constraints = [
+            *text_length_constraints("item", text_sv=NOTE_MAX_LENGTH, text_en=NOTE_MAX_LENGTH),
             models.UniqueConstraint(
                 fields=["instrument", "position"],
                 name="item_unique_position",
@@ -184,8 +192,8 @@ class Band(models.Model):
     max_total = models.SmallIntegerField(_("to (points)"))
     label_sv = models.CharField(_("reading (Swedish)"), max_length=200)
     label_en = models.CharField(_("reading (English)"), max_length=200, blank=True)
-    advice_sv = models.TextField(_("advice (Swedish)"), blank=True)
-    advice_en = models.TextField(_("advice (English)"), blank=True)
+    advice_sv = BoundedTextField(_("advice (Swedish)"), max_length=DESCRIPTION_MAX_LENGTH, blank=True)
+    advice_en = BoundedTextField(_("advice (English)"), max_length=DESCRIPTION_MAX_LENGTH, blank=True)
     history = HistoricalRecords(verbose_name=_("historical result band"))
 
     class Meta:
@@ -193,6 +201,7 @@ class Band(models.Model):
         verbose_name_plural = _("result bands")
         ordering = ["instrument", "min_total", "id"]
         constraints = [
+            *text_length_constraints("band", advice_sv=DESCRIPTION_MAX_LENGTH, advice_en=DESCRIPTION_MAX_LENGTH),
             models.CheckConstraint(
                 condition=Q(min_total__lte=F("max_total")),
                 name="band_range_in_order",
@@ -333,13 +342,14 @@ class Answer(models.Model):
     )
     item = models.ForeignKey(Item, verbose_name=_("item"), on_delete=models.PROTECT, related_name="answers")
     value = models.SmallIntegerField(_("value"), null=True, blank=True)
-    comment = models.TextField(_("comment"), blank=True, max_length=4000)
+    comment = BoundedTextField(_("comment"), max_length=NOTE_MAX_LENGTH, blank=True)
 
     class Meta:
         verbose_name = _("answer")
         verbose_name_plural = _("answers")
         ordering = ["respondent", "item__position"]
         constraints = [
+            *text_length_constraints("answer", comment=NOTE_MAX_LENGTH),
             models.UniqueConstraint(fields=["respondent", "item"], name="answer_once_per_item"),
             models.CheckConstraint(
                 condition=Q(value__isnull=True) | (Q(value__gte=-100) & Q(value__lte=100)), name="answer_value_bounded"

@@ -30,6 +30,7 @@ from risks import engine, scans, selectors, services
 from risks.choices import SEVERITY_ORDER, UNRESOLVED, DeliveryStatus, FlagStatus, ScanStatus, ScanTrigger, Severity
 from risks.models import ReportDelivery, RiskFlag, RiskReportSubscription, RiskScan
 from samverkan_project.admin_tools import LinkedObjectFilter, selected_id
+from samverkan_project.fields import NOTE_MAX_LENGTH
 from samverkan_project.history_admin import HistoryAdmin
 from stakeholders.models import Organization, Person
 
@@ -144,6 +145,7 @@ class PersonFilter(LinkedObjectFilter):
 class AcknowledgeForm(forms.Form):
     note = forms.CharField(
         label=_("Note"),
+        max_length=NOTE_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
         help_text=_("What is being done about the risk, or why it is accepted."),
     )

@@ -13,6 +13,7 @@ from simple_history.models import HistoricalRecords
 
 from agreements.models import Agreement, Party, Responsibility, choices_constraint
 from risks.choices import DeliveryStatus, FlagStatus, ReportKind, ScanStatus, ScanTrigger, Severity, SubjectType
+from samverkan_project.fields import NOTE_MAX_LENGTH, BoundedTextField, text_length_constraints
 from stakeholders.choices import Language
 from stakeholders.models import Person
 
@@ -78,7 +79,7 @@ class RiskFlag(models.Model):
         related_name="+",
         db_index=False,
     )
-    acknowledgement_note = models.TextField(_("note"), blank=True)
+    acknowledgement_note = BoundedTextField(_("note"), max_length=NOTE_MAX_LENGTH, blank=True)
     # Who acknowledged or edited a flag, and when. The scan writes with bulk statements, which leave no history
     # rows; its findings (``details``) are not copied into them.
     history = HistoricalRecords(
@@ -91,6 +92,7 @@ class RiskFlag(models.Model):
         verbose_name_plural = _("risk flags")
         ordering = ["-first_seen_at", "-id"]
         constraints = [
+            *text_length_constraints("riskflag", acknowledgement_note=NOTE_MAX_LENGTH),
             # Two scans at once cannot open the same finding twice.
             models.UniqueConstraint(
                 fields=["rule", "subject_key"],

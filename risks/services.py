@@ -27,6 +27,10 @@ def flag_acknowledge(*, flag: RiskFlag, by, note: str) -> RiskFlag:
     note = (note or "").strip()
     if not note:
         raise ValidationError({"note": _("Write a note: what is being done about the risk, or why it is accepted.")})
+    try:
+        RiskFlag._meta.get_field("acknowledgement_note").run_validators(note)
+    except ValidationError as exc:
+        raise ValidationError({"note": exc.messages}) from exc
     flag = RiskFlag.objects.select_for_update().get(pk=flag.pk)
     if flag.status == FlagStatus.RESOLVED:
         raise ValidationError({"status": _("The risk is already resolved.")})

@@ -91,6 +91,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "samverkan_project.middleware.SwedishFirstLocaleMiddleware",
+    # Before anything reads the body: refuses over-long URLs (414) and bodies over the limits (413).
+    "samverkan_project.middleware.RequestLimitsMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -192,6 +194,12 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
+    ],
+    # JSON nested deeper than samverkan_project.api.parsers.JSON_MAX_DEPTH is a 400, not a RecursionError.
+    "DEFAULT_PARSER_CLASSES": [
+        "samverkan_project.api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
     ],
     "DEFAULT_PAGINATION_CLASS": "samverkan_project.api.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
@@ -347,6 +355,14 @@ AGREEMENT_DOCUMENT_MAX_BYTES = env_int("AGREEMENT_DOCUMENT_MAX_BYTES", 20 * 1024
 AGREEMENT_DOCUMENT_RETENTION_DAYS = env_int("AGREEMENT_DOCUMENT_RETENTION_DAYS", 90)
 # An agreement whose end date is this close counts as expiring (days).
 AGREEMENT_EXPIRING_WITHIN_DAYS = env_int("AGREEMENT_EXPIRING_WITHIN_DAYS", 60)
+
+# --- Request limits (samverkan_project/middleware.py RequestLimitsMiddleware, gunicorn.conf.py) ---------
+# Longest URL (path and query, characters) served; longer ones are 414.
+REQUEST_URL_MAX_LENGTH = env_int("REQUEST_URL_MAX_LENGTH", 4000)
+# Largest body that is not a file upload (JSON, a form), read into memory whole; larger ones are 413.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 2_621_440)
+# Largest multipart upload as a whole (a signed document with the agreement's fields, an import file).
+REQUEST_BODY_MAX_BYTES = env_int("REQUEST_BODY_MAX_BYTES", AGREEMENT_DOCUMENT_MAX_BYTES + DATA_UPLOAD_MAX_MEMORY_SIZE)
 
 # --- Risk engine (thresholds of DESIGN §5; the RISK_* names reach the rules as ScanContext.limits) --
 # single_person_dependency fires when an active agreement's bus factor is below this.

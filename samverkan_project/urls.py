@@ -21,6 +21,8 @@ api_v1 = [
 
 # Under /api/ (and /documents/) an unknown URL is a JSON 404 like any other API error.
 handler404 = "samverkan_project.api.views.not_found"
+# A body over DATA_UPLOAD_MAX_MEMORY_SIZE is 413, and Django's other refusals are JSON there too.
+handler400 = "samverkan_project.api.views.bad_request"
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),

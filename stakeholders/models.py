@@ -8,9 +8,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from samverkan_project.validators import validate_plausible_date
+from samverkan_project.fields import NOTE_MAX_LENGTH, BoundedTextField, text_length_constraints
+from samverkan_project.validators import (
+    name_characters_constraint,
+    validate_name_characters,
+    validate_plausible_date,
+)
 from stakeholders.choices import SECTOR_GROUPS, Language, Quadrant, Sector
-from stakeholders.validators import ORG_NUMBER_FORMAT, normalize_org_number
+from stakeholders.validators import ORG_NUMBER_FORMAT, PHONE_FORMAT, normalize_org_number, normalize_phone
 
 SCALE_MIN, SCALE_MAX = 1, 5
 SCALE_VALIDATORS = [MinValueValidator(SCALE_MIN), MaxValueValidator(SCALE_MAX)]
@@ -29,7 +34,7 @@ def scale_constraint(field: str, model: str) -> models.CheckConstraint:
 
 
 class Organization(models.Model):
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("name"), max_length=200, validators=[validate_name_characters])
     org_number = models.CharField(
         _("organisation number"),
         max_length=11,
@@ -53,9 +58,15 @@ class Organization(models.Model):
     resource_level = scale_field(
         _("resource level"), _("Resources the actor can bring (money, staff, knowledge), 1–5.")
     )
-    resources = models.TextField(_("resources"), blank=True, help_text=_("What the actor can bring."))
-    drivers = models.TextField(_("drivers"), blank=True, help_text=_("What motivates the actor."))
-    constraints = models.TextField(_("constraints"), blank=True, help_text=_("What holds the actor back."))
+    resources = BoundedTextField(
+        _("resources"), max_length=NOTE_MAX_LENGTH, blank=True, help_text=_("What the actor can bring.")
+    )
+    drivers = BoundedTextField(
+        _("drivers"), max_length=NOTE_MAX_LENGTH, blank=True, help_text=_("What motivates the actor.")
+    )
+    constraints = BoundedTextField(
+        _("constraints"), max_length=NOTE_MAX_LENGTH, blank=True, help_text=_("What holds the actor back.")
+    )
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -67,6 +78,9 @@ class Organization(models.Model):
         verbose_name_plural = _("organisations")
         ordering = ["name", "id"]
         constraints = [
+            *text_length_constraints(
+                "organization", resources=NOTE_MAX_LENGTH, drivers=NOTE_MAX_LENGTH, constraints=NOTE_MAX_LENGTH
+            ),
             scale_constraint("power", "organization"),
             scale_constraint("interest", "organization"),
             scale_constraint("resource_level", "organization"),
@@ -80,6 +94,7 @@ class Organization(models.Model):
                 name="organization_org_number_format",
                 violation_error_message=_("An organisation number is written NNNNNN-NNNN."),
             ),
+            name_characters_constraint("name", "organization_name_no_control_characters"),
             models.CheckConstraint(
                 condition=~Q(name=""),
                 name="organization_name_not_blank",
@@ -171,10 +186,16 @@ class PersonQuerySet(models.QuerySet):
 
 
 class Person(models.Model):
-    first_name = models.CharField(_("first name"), max_length=100)
-    last_name = models.CharField(_("last name"), max_length=100)
+    first_name = models.CharField(_("first name"), max_length=100, validators=[validate_name_characters])
+    last_name = models.CharField(_("last name"), max_length=100, validators=[validate_name_characters])
     email = models.EmailField(_("e-mail"), blank=True)
-    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    # Stored as E.164 (+46701740605); any common spelling is accepted and normalised (clean_fields).
+    phone = models.CharField(
+        _("phone"),
+        max_length=40,
+        blank=True,
+        help_text=_("A number without a country code is Swedish; stored as +46701234567."),
+    )
     organization = models.ForeignKey(
         Organization, verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="people"
     )
@@ -222,6 +243,13 @@ class Person(models.Model):
                 name="person_name_not_blank",
                 violation_error_message=_("A person needs a first and a last name."),
             ),
+            name_characters_constraint("first_name", "person_first_name_no_control_characters"),
+            name_characters_constraint("last_name", "person_last_name_no_control_characters"),
+            models.CheckConstraint(
+                condition=Q(phone="") | Q(phone__regex=PHONE_FORMAT),
+                name="person_phone_format",
+                violation_error_message=_("A phone number is stored as + and digits (E.164)."),
+            ),
         ]
         indexes = [models.Index(fields=["left_on"])]
 
@@ -240,4 +268,17 @@ class Person(models.Model):
         self.first_name = (self.first_name or "").strip()
         self.last_name = (self.last_name or "").strip()
         self.email = (self.email or "").strip().lower()
-        super().clean_fields(exclude=exclude)
+        errors = {}
+        exclude = set(exclude or ())
+        if self.phone and "phone" not in exclude:
+            try:
+                self.phone = normalize_phone(self.phone)
+            except ValidationError as exc:
+                errors["phone"] = exc.messages
+                exclude.add("phone")
+        try:
+            super().clean_fields(exclude=exclude)
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+        if errors:
+            raise ValidationError(errors)

@@ -8,7 +8,7 @@ from agreements.choices import AnchoringKind, Mandate
 from agreements.models import Agreement, Anchoring, Commitment, Party, Representative, Responsibility
 from stakeholders.choices import Sector
 from stakeholders.models import Organization, Person
-from stakeholders.validators import luhn_check_digit
+from stakeholders.validators import luhn_check_digit, normalize_phone
 
 
 def org_number_for(n: int) -> str:
@@ -48,6 +48,13 @@ class PersonFactory(factory.django.DjangoModelFactory):
     email = factory.Sequence(lambda n: f"person{n}@example.se")
     organization = factory.SubFactory(OrganizationFactory)
     title = "Utvecklingsledare"
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        # Stored as the model stores it (E.164; the database refuses any other form), whatever spelling is given.
+        if kwargs.get("phone"):
+            kwargs["phone"] = normalize_phone(kwargs["phone"])
+        return super()._create(model_class, *args, **kwargs)
 
 
 # --- agreements ------------------------------------------------------------------------------

@@ -14,9 +14,17 @@ from rest_framework import serializers
 
 from agreements import selectors
 from agreements.choices import AnchoringStatus
-from agreements.models import Agreement, Anchoring, Commitment, Party, Representative, Responsibility
+from agreements.models import (
+    TERMINATION_REASON_MAX_LENGTH,
+    Agreement,
+    Anchoring,
+    Commitment,
+    Party,
+    Representative,
+    Responsibility,
+)
 from agreements.services import record_create, record_update
-from samverkan_project.api.serializers import PlausibleDateField, ServiceModelSerializer
+from samverkan_project.api.serializers import IdRelatedField, PlausibleDateField, ServiceModelSerializer
 from stakeholders.models import Person
 
 
@@ -298,11 +306,13 @@ class AgreementRenewSerializer(serializers.Serializer):
 
 class AgreementTerminateSerializer(serializers.Serializer):
     on = date_field(help_text=_("The day of termination; by default today."))
-    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+    reason = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=TERMINATION_REASON_MAX_LENGTH
+    )
 
 
 class PersonHandOverSerializer(serializers.Serializer):
-    successor = serializers.PrimaryKeyRelatedField(
+    successor = IdRelatedField(
         queryset=Person.objects.all(), help_text=_("The person who takes over every role.")
     )
     left_on = date_field(help_text=_("The day the leaving person left; by default today."))

@@ -25,7 +25,7 @@ from assessments import selectors, services
 from assessments.filters import AssessmentRoundFilterSet, InstrumentFilterSet
 from assessments.models import AssessmentRound, Band, Instrument, InstrumentSection, Item
 from samverkan_project.api.schema import VALIDATION_RESPONSE, DocumentedAutoSchema
-from samverkan_project.api.serializers import PlausibleDateField, validation_detail
+from samverkan_project.api.serializers import IdRelatedField, PlausibleDateField, validation_detail
 from stakeholders.models import Person
 
 # --- instruments -----------------------------------------------------------------------------------------
@@ -192,15 +192,15 @@ class AssessmentRoundSerializer(serializers.ModelSerializer):
 
 
 class AssessmentRoundInputSerializer(serializers.Serializer):
-    agreement = serializers.PrimaryKeyRelatedField(
+    agreement = IdRelatedField(
         queryset=Agreement.objects.all(), help_text=_("A draft or active agreement.")
     )
-    instrument = serializers.PrimaryKeyRelatedField(
+    instrument = IdRelatedField(
         queryset=Instrument.objects.all(), help_text=_("An instrument version offered for new rounds (is_active).")
     )
     opens_on = PlausibleDateField(help_text=_("Today or earlier opens the round at once and sends the invitations."))
     closes_on = PlausibleDateField(help_text=_("Not before opens_on, and not in the past."))
-    persons = serializers.PrimaryKeyRelatedField(
+    persons = IdRelatedField(
         queryset=Person.objects.all(),
         many=True,
         required=False,

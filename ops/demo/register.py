@@ -26,7 +26,7 @@ from ops.demo.datafiles import DATA_DIR, DemoDataError, build, calendar_date, ch
 from stakeholders.choices import Language, Sector
 from stakeholders.models import Organization, Person
 from stakeholders.services import organization_create, organization_update, person_create, person_update
-from stakeholders.validators import normalize_org_number
+from stakeholders.validators import normalize_org_number, normalize_phone
 
 M = TypeVar("M", bound=models.Model)
 
@@ -183,7 +183,8 @@ def _seed_people(
             "first_name": seed.first_name,
             "last_name": seed.last_name,
             "email": seed.email,
-            "phone": seed.phone,
+            # Stored as E.164: compared in that form, so a re-run leaves the person alone.
+            "phone": normalize_phone(seed.phone) if seed.phone else "",
             "organization": organizations[seed.organization],
             "title": seed.title,
             "language": seed.language,

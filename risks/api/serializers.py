@@ -10,6 +10,7 @@ from rest_framework import serializers
 
 from risks import engine
 from risks.models import RiskFlag, RiskScan
+from samverkan_project.fields import NOTE_MAX_LENGTH
 
 
 class RiskSubjectSerializer(serializers.Serializer):
@@ -59,6 +60,7 @@ class RiskFlagAcknowledgeSerializer(serializers.Serializer):
     # Blank notes reach the service, which refuses them with the message that says what to write.
     note = serializers.CharField(
         allow_blank=True,
+        max_length=NOTE_MAX_LENGTH,
         help_text=_("What is being done about the risk, or why it is accepted."),
     )
 

@@ -2,7 +2,7 @@
 
 Views set ``schema = DocumentedAutoSchema()``; it adds the error responses an operation can give
 (401, 403 and 429 everywhere, 404 on routes with an id or a page, 400 on writes and filtered lists,
-409 on writes) unless the view documents that status itself, tags each operation with its resource
+409 and 413 on writes) unless the view documents that status itself, tags each operation with its resource
 and lists the ordering fields. ``ERRORS_READ``, ``ERRORS_WRITE`` … are the same responses for views
 that spell out their ``responses``.
 """
@@ -110,10 +110,16 @@ TOO_MANY_FAILED_TOKENS = _error(
     ("Too many failed tokens", {"detail": "Too many requests with an unknown or invalid token."}),
 )
 
+TOO_LARGE = _error(
+    ErrorSerializer,
+    _("The body is larger than accepted (DATA_UPLOAD_MAX_MEMORY_SIZE, or REQUEST_BODY_MAX_BYTES for an upload)."),
+    ("Too large", {"detail": "The request body is too large: at most 2621440 bytes are accepted."}),
+)
+
 ERRORS_LOGIN = {401: UNAUTHORIZED, 403: FORBIDDEN, 429: TOO_MANY_FAILED_TOKENS}
 ERRORS_LIST = {400: BAD_QUERY, **ERRORS_LOGIN, 404: NOT_FOUND}
 ERRORS_READ = {**ERRORS_LOGIN, 404: NOT_FOUND}
-ERRORS_CREATE = {400: BAD_REQUEST, **ERRORS_LOGIN, 409: CONFLICT}
+ERRORS_CREATE = {400: BAD_REQUEST, **ERRORS_LOGIN, 409: CONFLICT, 413: TOO_LARGE}
 ERRORS_WRITE = {**ERRORS_CREATE, 404: NOT_FOUND}
 ERRORS_DELETE = {**ERRORS_LOGIN, 404: NOT_FOUND, 409: DELETE_CONFLICT}
 

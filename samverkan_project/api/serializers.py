@@ -7,6 +7,9 @@ from rest_framework.settings import api_settings
 
 from samverkan_project.validators import EARLIEST_DATE, LATEST_DATE
 
+# The largest id a database id column (BigAutoField) holds.
+ID_MAX = 2**63 - 1
+
 
 def validation_detail(exc: DjangoValidationError, model=None, constraint_fields: dict | None = None) -> dict:
     """Django's ValidationError as DRF detail: model-wide messages go under the field a violated
@@ -30,6 +33,28 @@ def validation_detail(exc: DjangoValidationError, model=None, constraint_fields:
     return detail
 
 
+class IdRelatedField(serializers.PrimaryKeyRelatedField):
+    """A related row by its id, a whole number (or its digits as text, as a form sends it).
+
+    DRF's field hands 7.9 to the database lookup, which truncates it to 7, and reads ``true`` as 1.
+    """
+
+    default_error_messages = {
+        "incorrect_type": _("Give the id as a whole number."),
+    }
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int | str):
+            self.fail("incorrect_type")
+        if isinstance(data, str):
+            if not (data.isascii() and data.isdigit() and len(data) <= 19):
+                self.fail("incorrect_type")
+            data = int(data)
+        if not 1 <= data <= ID_MAX:
+            self.fail("does_not_exist", pk_value=data)
+        return super().to_internal_value(data)
+
+
 class ServiceModelSerializer(serializers.ModelSerializer):
     """ModelSerializer whose create/update go through a service, so model rules hold here too.
 
@@ -40,6 +65,7 @@ class ServiceModelSerializer(serializers.ModelSerializer):
     create_service = None
     update_service = None
     constraint_fields: dict[str, str] = {}
+    serializer_related_field = IdRelatedField
 
     def create(self, validated_data):
         return self._call(type(self).create_service, **validated_data)

@@ -2,8 +2,11 @@
 
 from collections import Counter
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.db.models import ProtectedError, RestrictedError
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
+from django.utils.html import escape
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views import defaults
@@ -25,6 +28,33 @@ def not_found(request, exception=None):
     if request.path.startswith(JSON_ERROR_PREFIXES):
         return JsonResponse({"detail": gettext("Not found.")}, status=status.HTTP_404_NOT_FOUND)
     return defaults.page_not_found(request, exception)
+
+
+def error_response(request, status_code: int, title: str, message: str) -> HttpResponse:
+    """An error the project answers itself: JSON ``{"detail": …}`` on the API's paths, a short page elsewhere."""
+    if request.path.startswith(JSON_ERROR_PREFIXES):
+        return JsonResponse({"detail": message}, status=status_code)
+    page = defaults.ERROR_PAGE_TEMPLATE % {"title": escape(title), "details": escape(message)}
+    return HttpResponse(page, status=status_code)
+
+
+def body_too_large(request, limit: int) -> HttpResponse:
+    return error_response(
+        request,
+        status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+        gettext("Request too large"),
+        gettext("The request body is too large: at most %(limit)d bytes are accepted.") % {"limit": limit},
+    )
+
+
+def bad_request(request, exception=None):
+    """Django's 400 (a request it refuses before any view: a body over DATA_UPLOAD_MAX_MEMORY_SIZE, too many
+    fields, a host not allowed) as 413 when the body was too large, and as JSON on the API's paths."""
+    if isinstance(exception, RequestDataTooBig):
+        return body_too_large(request, settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
+    if request.path.startswith(JSON_ERROR_PREFIXES):
+        return JsonResponse({"detail": gettext("The request could not be read.")}, status=status.HTTP_400_BAD_REQUEST)
+    return defaults.bad_request(request, exception)
 
 
 class ProtectedDestroyMixin:

@@ -268,7 +268,7 @@ def test_a_round_with_chosen_respondents(coordinator_api):
         ({"opens_on": "2020-01-01", "closes_on": "2020-02-01"}, "closes_on", "already passed"),
         ({"persons": [999999]}, "persons", "does not exist"),
         ({"persons": [2**70]}, "persons", "does not exist"),
-        ({"persons": ["x"]}, "persons", "Incorrect type"),
+        ({"persons": ["x"]}, "persons", "whole number"),
         ({"persons": []}, "persons", "at least one person"),
         ({"agreement": 999999}, "agreement", "does not exist"),
         ({"instrument": None}, "instrument", "may not be null"),

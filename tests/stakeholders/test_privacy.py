@@ -187,7 +187,7 @@ def test_export_contains_every_kind_of_data_and_nothing_about_another_person(wor
 
     assert data["person"]["email"] == EMAIL
     assert data["person"]["first_name"] == FIRST
-    assert data["person"]["phone"] == "070-999 88 77"
+    assert data["person"]["phone"] == "+46709998877"  # 070-999 88 77, stored as E.164
     assert data["person"]["is_anonymised"] is False
     assert data["organization"]["name"] == "Kommun A"
     assert data["login"]["username"] == EMAIL
@@ -234,7 +234,7 @@ def person_with_roles(n: int) -> Person:
         ResponsibilityFactory(agreement=agreement, responsible=PersonFactory(organization=org), deputy=person)
         AnchoringFactory(party=party, kind=AnchoringKind.SPONSOR, person=person, date=None)
         respond(make_round(agreement), person, [5] * 6, comment=f"kommentar {index}")
-        person.phone = f"070-{index}"
+        person.phone = f"+4670174060{index}"
         person.save()
     return person
 

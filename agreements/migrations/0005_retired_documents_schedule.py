@@ -22,7 +22,7 @@ SCHEDULES = [
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("agreements", "0002_plausible_dates"),
+        ("agreements", "0004_names_text_limits"),
         ("django_celery_beat", "0019_alter_periodictasks_options"),
     ]
 
