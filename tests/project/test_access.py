@@ -308,7 +308,15 @@ def test_a_migration_creates_the_role_groups(db):
 
     Group.objects.filter(name__in=(COORDINATORS, READERS)).delete()
     migration = importlib.import_module("stakeholders.migrations.0005_role_groups")
-    migration.create_role_groups(apps, SimpleNamespace(connection=connection))
+    # The migration marks each app as having models while it creates permissions and unmarks it after, as
+    # it may on a migration's state; on the global registry that would leave every app without its models
+    # module, and post_migrate (content types, permissions) would skip them for the rest of the run.
+    models_modules = {config.label: config.models_module for config in apps.get_app_configs()}
+    try:
+        migration.create_role_groups(apps, SimpleNamespace(connection=connection))
+    finally:
+        for config in apps.get_app_configs():
+            config.models_module = models_modules[config.label]
     coordinators = Group.objects.get(name=COORDINATORS)
     readers = Group.objects.get(name=READERS)
     assert coordinators.permissions.filter(codename="change_agreement").exists()

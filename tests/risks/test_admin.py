@@ -410,8 +410,8 @@ def test_flag_history_queries_do_not_grow(coordinator_client, coordinator, n, dj
     url = reverse("admin:risks_riskflag_history", args=[flag.pk])
     coordinator_client.get(url)  # warm the content-type cache
     # session, user; the flag with its subjects (selectors.flag_list()); user permissions, group permissions;
-    # COUNT and page of the versions with their users
-    with django_assert_num_queries(7):
+    # COUNT and page of the versions with their users; the API-token notes of the page's versions
+    with django_assert_num_queries(8):
         response = coordinator_client.get(url)
     assert response.status_code == 200
     html = response.content.decode()

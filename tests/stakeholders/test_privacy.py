@@ -672,7 +672,7 @@ def test_a_number_another_person_shares_stays_with_them():
     privacy.person_anonymise(leaving)
     privacy.person_anonymise(own)
 
-    assert Person.objects.get(pk=colleague.pk).phone == "+46 8 508 000 00"
+    assert Person.objects.get(pk=colleague.pk).phone == "+46850800000"  # stored in E.164
     assert Responsibility.objects.get(responsible=colleague).description.startswith("Växel 08-508 000 00, direkt ")
     assert "0701234567" not in Responsibility.objects.get(responsible=colleague).description
 
@@ -685,7 +685,7 @@ def test_export_includes_the_logins_tokens_subscription_deliveries_and_access_re
     from risks.models import RiskReportSubscription
 
     login = traced["login"]
-    token, key = api_token_create(user=login, name="BI-rapporter", read_only=True)
+    token, key = api_token_create(user=login, name="BI-rapporter", read_only=True, by=login)  # their own
     legacy = Token.objects.create(user=login)
     RiskReportSubscription.objects.create(user=login, language="en")
     now = timezone.now()
