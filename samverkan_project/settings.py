@@ -202,6 +202,11 @@ REST_FRAMEWORK = {
     # JSON bodies only, so the schema offers generated clients one body type per write; the one upload (an
     # agreement's signed document) takes a multipart form as well (agreements.api.views.AgreementViewSet).
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # DRF's browsable API with inline styles allowed on its pages (samverkan_project.api.renderers).
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "samverkan_project.api.renderers.BrowsableAPIRenderer",
+    ],
     "DEFAULT_PAGINATION_CLASS": "samverkan_project.api.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

@@ -68,6 +68,15 @@ def test_the_api_answers_with_a_policy_too(client, coordinator):
     assert_no_inline_code_allowed(policy(response))
 
 
+def test_the_browsable_api_allows_inline_styles_but_no_inline_script(client, coordinator):
+    client.force_login(coordinator)
+    response = client.get("/api/v1/organizations/", HTTP_ACCEPT="text/html")
+    assert response["Content-Type"].startswith("text/html")
+    directives = policy(response)
+    assert_no_inline_code_allowed(directives)
+    assert directives["style-src"] == ["'self'", "'unsafe-inline'"]
+
+
 def test_admin_styles_need_the_requests_nonce(client, coordinator):
     """Our admin pages' <style> blocks carry the nonce the header names; a style without it is refused."""
     OrganizationFactory(power=5, interest=5)

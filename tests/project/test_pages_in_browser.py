@@ -148,6 +148,18 @@ def test_the_admin_works_under_the_policy(visit, coordinator):
     site.go("/admin/risks/riskflag/")
     site.assert_clean("the admin")
 
+    # DRF's browsable API: its own templates style with attributes, which its pages allow; scripts stay files
+    api = site.go(f"/api/v1/agreements/{agreement.pk}/")
+    assert api.locator(".response-info").count() == 1
+    assert site.style("div.dropdown:has(#extra-actions-menu)", "float") == "right"  # a style attribute of DRF's
+    site.assert_clean("the browsable API")
+    # its logout (DRF's link submits from an onclick attribute; ours is a button)
+    api.click(".navbar .dropdown-toggle")
+    api.click("#logoutForm button")
+    api.wait_for_load_state("networkidle")
+    assert site.go("/admin/", status=200).url.startswith(f"{site.origin}/admin/login/")
+    site.assert_clean("the browsable API's logout")
+
 
 def test_the_answer_page_results_and_round_pages_work_under_the_policy(visit, coordinator):
     round_ = open_round()
