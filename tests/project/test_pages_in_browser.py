@@ -157,6 +157,9 @@ def test_the_admin_works_under_the_policy(visit, coordinator):
     api.click(".navbar .dropdown-toggle")
     api.click("#logoutForm button")
     api.wait_for_load_state("networkidle")
+    # back on the same address, now as nobody: 401
+    assert site.failed == [f"401 {site.origin}/api/v1/agreements/{agreement.pk}/"]
+    site.failed.clear()
     assert site.go("/admin/", status=200).url.startswith(f"{site.origin}/admin/login/")
     site.assert_clean("the browsable API's logout")
 
