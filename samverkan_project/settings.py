@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -74,6 +75,8 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "csp",
     "django_celery_beat",
     "simple_history",
     "import_export",
@@ -88,6 +91,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # The Content-Security-Policy header (CONTENT_SECURITY_POLICY below) on every response.
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "samverkan_project.middleware.SwedishFirstLocaleMiddleware",
@@ -172,6 +177,8 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = True
+# The project's own scripts and styles (the admin's language switch; the API docs' page style).
+STATICFILES_DIRS = [BASE_DIR / "static"]
 
 # --- E-mail (Django's own names) --------------------------------------------------------------
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
@@ -195,11 +202,14 @@ REST_FRAMEWORK = {
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
-    # JSON nested deeper than samverkan_project.api.parsers.JSON_MAX_DEPTH is a 400, not a RecursionError.
-    "DEFAULT_PARSER_CLASSES": [
-        "samverkan_project.api.parsers.JSONParser",
-        "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
+    # JSON bodies only (nested deeper than samverkan_project.api.parsers.JSON_MAX_DEPTH is a 400, not a
+    # RecursionError), so the schema offers generated clients one body type per write; the one upload (an
+    # agreement's signed document) takes a multipart form (agreements.api.views.AgreementViewSet).
+    "DEFAULT_PARSER_CLASSES": ["samverkan_project.api.parsers.JSONParser"],
+    # DRF's browsable API with inline styles allowed on its pages (samverkan_project.api.renderers).
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "samverkan_project.api.renderers.BrowsableAPIRenderer",
     ],
     "DEFAULT_PAGINATION_CLASS": "samverkan_project.api.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
@@ -243,6 +253,12 @@ SPECTACULAR_SETTINGS = {
         {"name": "documents", "description": "Signed agreement documents (PDF)."},
     ],
     "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI and ReDoc from our own static files (drf-spectacular-sidecar), never from a CDN; no validator
+    # badge, which would send the schema's address to validator.swagger.io.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "COMPONENT_SPLIT_REQUEST": True,
     # Several models have a `status` or `kind` field with different choices.
@@ -252,6 +268,26 @@ SPECTACULAR_SETTINGS = {
         "ResponsibilityKindEnum": "agreements.choices.ResponsibilityKind",
         "AnchoringKindEnum": "agreements.choices.AnchoringKind",
     },
+}
+
+# --- Content-Security-Policy (django-csp; README "Content-Security-Policy") -----------------------------------
+# Every response says where its page may load from: this site only, no inline script, no framing. The admin needs
+# nothing more (Django's admin has no inline script or style); our admin pages' <style> blocks carry the request's
+# nonce. The answer page tightens this further (assessments.views.ANSWER_PAGE_POLICY), the API docs loosen only
+# what Swagger UI and ReDoc need (samverkan_project.api.docs).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, NONCE],  # the nonce only on pages that use it
+        "img-src": [SELF],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
 }
 
 # --- Login and token limits (samverkan_project/access.py, integrations/authentication.py) ------------------

@@ -2,10 +2,11 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView
 
 from agreements.views import AgreementDocumentView
 from ops import loadtest
+from samverkan_project.api.docs import RedocDocsView, SwaggerDocsView
 from samverkan_project.views import healthz
 
 admin.site.site_header = _("Samverkan")
@@ -35,7 +36,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("api/docs/", SwaggerDocsView.as_view(url_name="schema"), name="api-docs"),
+    path("api/redoc/", RedocDocsView.as_view(url_name="schema"), name="api-redoc"),
     path("api-auth/", include("rest_framework.urls")),
     path("documents/<path:name>", AgreementDocumentView.as_view(), name="agreement-document"),
     path("", include("assessments.urls")),

@@ -277,26 +277,28 @@ class AgreementInputSerializer(WriteSerializer):
         "agreement_active_has_start": "valid_from",
     }
 
-    # Declared to allow null, which removes the document (the model stores no document as "").
+    class Meta:
+        model = Agreement
+        fields = [
+            "title", "reference", "purpose", "goals", "ambition", "valid_from", "valid_to",
+            "notice_period_months", "review_interval_months", "next_review_on",
+            "assessment_interval_months", "coordinator",
+        ]  # fmt: skip
+
+
+class AgreementDocumentSerializer(WriteSerializer):
+    """The signed document alone: the one upload of the API, so the one body sent as a multipart form."""
+
     document = serializers.FileField(
         label=_("signed document"),
-        required=False,
-        allow_null=True,
-        help_text=_("The signed agreement as a PDF (multipart upload); null removes it."),
+        help_text=_("The signed agreement as a PDF."),
         # The model's validators (a PDF by content, within the size limit) judge the upload.
         validators=Agreement._meta.get_field("document").validators,
     )
 
     class Meta:
         model = Agreement
-        fields = [
-            "title", "reference", "purpose", "goals", "ambition", "valid_from", "valid_to",
-            "notice_period_months", "review_interval_months", "next_review_on",
-            "assessment_interval_months", "coordinator", "document",
-        ]  # fmt: skip
-
-    def validate_document(self, document):
-        return "" if document is None else document
+        fields = ["document"]
 
 
 class AgreementRenewSerializer(serializers.Serializer):

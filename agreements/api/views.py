@@ -6,11 +6,13 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import generics, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
 from agreements import selectors, services
 from agreements.api.serializers import (
+    AgreementDocumentSerializer,
     AgreementInputSerializer,
     AgreementRenewSerializer,
     AgreementSerializer,
@@ -184,7 +186,7 @@ def agreement_write(summary, description, status_code: int = 200):
     )
 
 
-AGREEMENT_WRITES = {"update", "partial_update", "destroy", "activate", "renew", "terminate"}
+AGREEMENT_WRITES = {"update", "partial_update", "destroy", "activate", "renew", "terminate", "document"}
 
 
 @extend_schema_view(
@@ -200,8 +202,8 @@ AGREEMENT_WRITES = {"update", "partial_update", "destroy", "activate", "renew", 
     create=agreement_write(
         _("Create an agreement"),
         _(
-            "A new agreement starts as a draft. Send JSON, or multipart/form-data to attach the signed PDF "
-            "(`document`). The answer is the agreement as read."
+            "A new agreement starts as a draft. The signed PDF is uploaded afterwards with "
+            "`PUT /agreements/{id}/document/`. The answer is the agreement as read."
         ),
         status_code=201,
     ),
@@ -210,10 +212,7 @@ AGREEMENT_WRITES = {"update", "partial_update", "destroy", "activate", "renew", 
     ),
     partial_update=agreement_write(
         _("Change some fields of an agreement"),
-        _(
-            "Status, renewal and termination change only through the actions; `document: null` removes "
-            "the signed document."
-        ),
+        _("Status, renewal and termination change only through the actions."),
     ),
     destroy=extend_schema(
         summary=_("Delete an agreement"),
@@ -255,6 +254,8 @@ class AgreementViewSet(OrganizationTreeMixin, ProtectedDestroyMixin, viewsets.Mo
             return AgreementRenewSerializer
         if self.action == "terminate":
             return AgreementTerminateSerializer
+        if self.action == "document":
+            return AgreementDocumentSerializer
         return AgreementSerializer
 
     def represent(self, agreement: Agreement) -> dict:
@@ -335,6 +336,37 @@ class AgreementViewSet(OrganizationTreeMixin, ProtectedDestroyMixin, viewsets.Mo
         values = serializer.validated_data
         agreement = services.agreement_terminate(agreement=agreement, on=values.get("on"), reason=values["reason"])
         return Response(self.represent(agreement))
+
+    @extend_schema(
+        methods=["PUT"],
+        request={"multipart/form-data": AgreementDocumentSerializer},
+        responses={200: AgreementSerializer, 400: VALIDATION_RESPONSE},
+        summary=_("Upload the signed document"),
+        description=_(
+            "The signed agreement as a PDF, sent as multipart/form-data in the field `document`; it replaces any "
+            "earlier one. The only write of the API that is not JSON."
+        ),
+    )
+    @extend_schema(
+        methods=["DELETE"],
+        request=None,
+        responses={200: AgreementSerializer},
+        summary=_("Remove the signed document"),
+        description=_("The agreement stays; only its signed document is removed."),
+    )
+    @action(
+        detail=True,
+        methods=["put", "delete"],
+        parser_classes=[MultiPartParser],
+        permission_classes=[requires("agreements.change_agreement")],
+    )
+    def document(self, request, pk=None):
+        agreement = self.get_object()
+        if request.method == "DELETE":
+            return Response(self.represent(services.record_update(instance=agreement, document="")))
+        serializer = self.get_serializer(agreement, data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return Response(self.represent(serializer.save()))
 
 
 @extend_schema_view(

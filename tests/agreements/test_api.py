@@ -430,27 +430,33 @@ def test_agreements_without_reference_may_be_many(coordinator_api):
     assert response.status_code == 201, response.json()
 
 
+def document_url(agreement) -> str:
+    return f"{url(AGREEMENTS, agreement)}document/"
+
+
 def test_agreement_document_upload(coordinator_api, media):
+    agreement = AgreementFactory()
     document = SimpleUploadedFile("avtal.pdf", PDF, content_type="application/pdf")
 
-    response = coordinator_api.post(AGREEMENTS, form_payload(document=document), format="multipart")
+    response = coordinator_api.put(document_url(agreement), {"document": document}, format="multipart")
 
-    assert response.status_code == 201, response.json()
+    assert response.status_code == 200, response.json()
+    assert response.json()["id"] == agreement.pk
     assert response.json()["document"].startswith("http://testserver/documents/agreements/")
     assert response.json()["document"].endswith(".pdf")
-    agreement = Agreement.objects.get(pk=response.json()["id"])
+    agreement.refresh_from_db()
     assert agreement.document.read() == PDF
 
 
 def test_agreement_document_can_be_replaced_and_removed(coordinator_api, media):
     agreement = AgreementFactory()
-    upload = SimpleUploadedFile("signerat.pdf", PDF, content_type="application/pdf")
-
-    replaced = coordinator_api.patch(url(AGREEMENTS, agreement), {"document": upload}, format="multipart")
-    assert replaced.status_code == 200, replaced.json()
+    for name in ("avtal.pdf", "signerat.pdf"):
+        upload = SimpleUploadedFile(name, PDF, content_type="application/pdf")
+        replaced = coordinator_api.put(document_url(agreement), {"document": upload}, format="multipart")
+        assert replaced.status_code == 200, replaced.json()
     assert "signerat" in replaced.json()["document"]
 
-    removed = coordinator_api.patch(url(AGREEMENTS, agreement), {"document": None}, format="json")
+    removed = coordinator_api.delete(document_url(agreement))
     assert removed.status_code == 200, removed.json()
     assert removed.json()["document"] is None
     agreement.refresh_from_db()
@@ -465,23 +471,49 @@ def test_agreement_document_can_be_replaced_and_removed(coordinator_api, media):
     ],
 )
 def test_agreement_document_must_be_a_pdf(coordinator_api, media, name, content, message):
+    agreement = AgreementFactory()
     document = SimpleUploadedFile(name, content)
 
-    response = coordinator_api.post(AGREEMENTS, form_payload(document=document), format="multipart")
+    response = coordinator_api.put(document_url(agreement), {"document": document}, format="multipart")
 
     assert response.status_code == 400
     assert message in messages(response, "document")
-    assert not Agreement.objects.exists()
+    agreement.refresh_from_db()
+    assert not agreement.document
 
 
 def test_agreement_document_size_limit(coordinator_api, media, settings):
     settings.AGREEMENT_DOCUMENT_MAX_BYTES = 1024
+    agreement = AgreementFactory()
     document = SimpleUploadedFile("avtal.pdf", PDF + b"0" * 2048, content_type="application/pdf")
 
-    response = coordinator_api.post(AGREEMENTS, form_payload(document=document), format="multipart")
+    response = coordinator_api.put(document_url(agreement), {"document": document}, format="multipart")
 
     assert response.status_code == 400
     assert "too large" in messages(response, "document")
+
+
+def test_agreement_document_upload_needs_a_file(coordinator_api, media):
+    agreement = AgreementFactory()
+
+    missing = coordinator_api.put(document_url(agreement), {}, format="multipart")
+    as_json = coordinator_api.put(document_url(agreement), {"document": "avtal.pdf"}, format="json")
+
+    assert missing.status_code == 400
+    assert "document" in missing.json()
+    assert as_json.status_code == 415
+    assert "application/json" in as_json.json()["detail"]
+
+
+def test_agreement_writes_take_json_and_refuse_forms(coordinator_api):
+    """One body type per write, so a generated client offers one (issue 13, item 12)."""
+    as_form = coordinator_api.post(AGREEMENTS, form_payload(), format="multipart")
+    as_json = coordinator_api.post(AGREEMENTS, agreement_payload(), format="json")
+
+    assert as_form.status_code == 415
+    assert "multipart/form-data" in as_form.json()["detail"]
+    assert as_json.status_code == 201, as_json.json()
+    assert not Agreement.objects.filter(pk__lt=as_json.json()["id"]).exists()
 
 
 def test_agreement_delete(coordinator_api):

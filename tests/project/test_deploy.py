@@ -242,6 +242,12 @@ def test_gunicorn_serves_static_files_and_the_health_check(gunicorn_web):
     status, headers, _ = get(port, "/admin/login/", **https)
     assert headers["strict-transport-security"] == "max-age=31536000; includeSubDomains; preload"
     assert "secure" in headers["set-cookie"].lower()
+    # The Content-Security-Policy (issue 13, item 7), and the API docs' viewers served from the collected files.
+    assert "script-src 'self'; " in headers["content-security-policy"]
+    assert "frame-ancestors 'none'" in headers["content-security-policy"]
+    for viewer in ("swagger-ui-dist/swagger-ui-bundle.js", "redoc/bundles/redoc.standalone.js"):
+        status, headers, _ = get(port, f"/static/drf_spectacular_sidecar/{viewer}", **https)
+        assert (status, headers["content-type"].split(";")[0]) == (200, "text/javascript"), viewer
 
     # The load balancer's probe: plain HTTP is not redirected.
     status, _, body = get(port, "/healthz")
