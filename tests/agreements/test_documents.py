@@ -49,7 +49,7 @@ def document_of(agreement: Agreement) -> str:
 
 
 def attach(api, agreement: Agreement, data: bytes = PDF, name: str = "avtal.pdf") -> str:
-    response = api.patch(f"{AGREEMENTS}{agreement.pk}/", {"document": upload(data, name)}, format="multipart")
+    response = api.put(f"{AGREEMENTS}{agreement.pk}/document/", {"document": upload(data, name)}, format="multipart")
     assert response.status_code == 200, response.json()
     return document_of(agreement)
 
@@ -127,7 +127,9 @@ ACTIVE_IDS = ["javascript", "page-action", "object-stream", "launch", "attachmen
 def test_active_content_pdf_is_refused_through_the_api(coordinator_api, media, data, named):
     agreement = AgreementFactory()
 
-    response = coordinator_api.patch(f"{AGREEMENTS}{agreement.pk}/", {"document": upload(data)}, format="multipart")
+    response = coordinator_api.put(
+        f"{AGREEMENTS}{agreement.pk}/document/", {"document": upload(data)}, format="multipart"
+    )
 
     assert response.status_code == 400
     message = " ".join(response.json()["document"])
@@ -141,8 +143,8 @@ def test_the_refusal_is_in_swedish_too(api_client, coordinator, media):
     agreement = AgreementFactory()
     api_client.force_authenticate(coordinator)  # no Accept-Language: the default, Swedish
 
-    response = api_client.patch(
-        f"{AGREEMENTS}{agreement.pk}/", {"document": upload(pdf_samples.launch_pdf())}, format="multipart"
+    response = api_client.put(
+        f"{AGREEMENTS}{agreement.pk}/document/", {"document": upload(pdf_samples.launch_pdf())}, format="multipart"
     )
 
     assert response.status_code == 400
@@ -164,7 +166,9 @@ def test_the_refusal_is_in_swedish_too(api_client, coordinator, media):
 def test_a_pdf_that_cannot_be_checked_is_refused(coordinator_api, media, data, message):
     agreement = AgreementFactory()
 
-    response = coordinator_api.patch(f"{AGREEMENTS}{agreement.pk}/", {"document": upload(data)}, format="multipart")
+    response = coordinator_api.put(
+        f"{AGREEMENTS}{agreement.pk}/document/", {"document": upload(data)}, format="multipart"
+    )
 
     assert response.status_code == 400
     assert message in " ".join(response.json()["document"])
@@ -221,7 +225,7 @@ def test_a_removed_document_is_deleted_after_the_retention(coordinator_api, medi
     agreement = AgreementFactory()
     name = attach(coordinator_api, agreement)
 
-    response = coordinator_api.patch(f"{AGREEMENTS}{agreement.pk}/", {"document": None}, format="json")
+    response = coordinator_api.delete(f"{AGREEMENTS}{agreement.pk}/document/")
     assert response.status_code == 200, response.json()
     assert stored_files(media) == {name}
 

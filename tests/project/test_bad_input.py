@@ -31,6 +31,8 @@ BASE_DIR = Path(settings.BASE_DIR)
 DEEP_JSON = "[" * 1000 + "]" * 1000
 # Write operations that never read a body (an action on the row the URL names): a body is ignored.
 BODILESS = {"/api/v1/agreements/{id}/activate/", "/api/v1/persons/{id}/anonymise/", "/api/v1/risk-scans/"}
+# The one upload takes multipart only: any JSON there is a 415 (test_a_json_body_at_the_upload_is_a_415).
+MULTIPART_ONLY = {"/api/v1/agreements/{id}/document/"}
 
 
 def write_operations() -> list[tuple[str, str]]:
@@ -39,7 +41,7 @@ def write_operations() -> list[tuple[str, str]]:
         (method.upper(), path)
         for path, operations in sorted(document["paths"].items())
         for method in operations
-        if method in ("post", "put", "patch") and path not in BODILESS
+        if method in ("post", "put", "patch") and path not in BODILESS | MULTIPART_ONLY
     ]
 
 
@@ -135,12 +137,20 @@ def test_a_body_over_the_limit_is_refused_with_a_session_login_too(client, coord
     assert response["Content-Type"] == "application/json"
 
 
-def test_a_form_body_over_the_upload_limit_is_a_413(coordinator_api):
+def test_a_json_body_at_the_upload_is_a_415(coordinator_api, ids):
+    url = f"/api/v1/agreements/{ids['agreements']}/document/"
+    response = coordinator_api.generic("PUT", url, DEEP_JSON, content_type="application/json")
+
+    assert response.status_code == 415
+    assert response["Content-Type"] == "application/json"
+
+
+def test_a_form_body_over_the_upload_limit_is_a_413(coordinator_api, ids):
     # Fields of a form count against DATA_UPLOAD_MAX_MEMORY_SIZE (files do not): Django refuses them when the
-    # view reads them, which it answered with its HTML 400.
-    response = coordinator_api.post(
-        "/api/v1/organizations/",
-        {"name": "x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1), "sector": "municipality"},
+    # view reads them, which it answered with its HTML 400. The upload is the one route that reads a form.
+    response = coordinator_api.put(
+        f"/api/v1/agreements/{ids['agreements']}/document/",
+        {"note": "x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1)},
         format="multipart",
     )
 

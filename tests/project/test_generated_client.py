@@ -27,7 +27,7 @@ GENERATOR = Path(sys.executable).with_name("openapi-python-client")
 PACKAGE = "samverkan_api_client"
 
 # The live server answers from its own thread and database connection, so the rows must be committed.
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)  # tests/conftest.py puts the shipped data back
 
 
 @pytest.fixture(scope="module", autouse=True)

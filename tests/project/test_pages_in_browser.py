@@ -23,7 +23,7 @@ from tests.factories import OrganizationFactory, RiskFlagFactory, agreement_with
 HOST = "samverkan.test"
 PASSWORD = "Webbläsartest-2026"
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)  # tests/conftest.py puts the shipped data back
 
 
 @pytest.fixture(scope="module", autouse=True)
