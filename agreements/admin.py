@@ -311,7 +311,7 @@ class AgreementAdmin(HistoryAdmin):
             title = _("Estimate (greedy bound); one such group: %(people)s") % {"people": people}
         if factor.value == 1:
             return format_html(
-                '<strong class="bus-factor-critical" style="color: var(--error-fg, #ba2121)" title="{}">{} ⚠</strong>',
+                '<strong class="bus-factor-critical" title="{}">{} ⚠</strong>',
                 title,
                 text,
             )

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods
 from assessments import selectors, services
 from assessments.forms import AnswerForm
 from assessments.models import Item
+from samverkan_project.access import client_address
 from samverkan_project.ratelimit import FailureLimiter
 
 # Failed link lookups allowed per client address in a window (seconds); past it every lookup from that
@@ -83,14 +84,8 @@ def _render(request, template: str, context: dict, *, language: str, status: int
 
 
 def _client(request) -> str:
-    """The client's address: the direct peer, or behind TRUSTED_PROXY_COUNT proxies the address the
-    outermost trusted proxy saw (X-Forwarded-For counted from the right, which a client cannot forge)."""
-    proxies = settings.TRUSTED_PROXY_COUNT
-    if proxies > 0:
-        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
-        if len(forwarded) >= proxies:
-            return forwarded[-proxies]
-    return request.META.get("REMOTE_ADDR") or "unknown"
+    """The client's address (samverkan_project.access.client_address), the key of the link-guess limit."""
+    return client_address(request) or "unknown"
 
 
 def _respondent_or_refusal(request, token: str):

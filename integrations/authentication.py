@@ -14,8 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions
 from rest_framework.authentication import TokenAuthentication, get_authorization_header
 from rest_framework.permissions import SAFE_METHODS
-from rest_framework.throttling import BaseThrottle
 
+from samverkan_project.access import client_address
 from samverkan_project.ratelimit import FailureLimiter
 
 bad_tokens = FailureLimiter(
@@ -29,8 +29,9 @@ bad_tokens = FailureLimiter(
 
 
 def client_ident(request) -> str:
-    """The client's address as DRF's throttles see it (behind ``NUM_PROXIES`` = TRUSTED_PROXY_COUNT proxies)."""
-    return BaseThrottle().get_ident(request) or "unknown"
+    """The client's address as the login limit and the answer page see it (samverkan_project.access): behind
+    TRUSTED_PROXY_COUNT proxies, X-Forwarded-For counted from the right, so a client cannot pick its own."""
+    return client_address(request) or "unknown"
 
 
 class TooManyFailedTokens(exceptions.Throttled):

@@ -13,12 +13,18 @@ from samverkan_project.api.filters import ID_MAX
 def selected_id(value) -> int | None:
     """``value`` as a row id if it can be one (digits within the id column's range), else None."""
     value = str(value) if value is not None else ""
-    return int(value) if value.isdigit() and 0 < int(value) <= ID_MAX else None
+    return int(value) if _digits(value) and 0 < int(value) <= ID_MAX else None
+
+
+def _digits(text: str) -> bool:
+    # ASCII only: "²" and "٣" are digits to str.isdigit() but not to int().
+    return text.isascii() and text.isdigit()
 
 
 def out_of_range(value) -> bool:
     """True for an integer no id column holds: refused as an invalid choice before it reaches the database."""
-    return str(value).strip().lstrip("-").isdigit() and not 0 < int(value) <= ID_MAX
+    text = str(value).strip()
+    return _digits(text.lstrip("-")) and not 0 < int(text) <= ID_MAX
 
 
 class LinkedObjectFilter(admin.SimpleListFilter):
@@ -66,7 +72,7 @@ class IdAutocompleteMixin:
     query that labels the chosen options."""
 
     def optgroups(self, name, value, attr=None):
-        value = [v for v in value if str(v).isdigit() and not out_of_range(v)]
+        value = [v for v in value if _digits(str(v)) and not out_of_range(v)]
         return super().optgroups(name, value, attr)
 
 

@@ -297,6 +297,20 @@ class AnonymisationSummary:
         }
 
 
+def _emails_of_others(person: Person, emails: set[str]) -> set[str]:
+    """Those of ``emails`` another person or another login has now."""
+    from django.contrib.auth import get_user_model
+    from django.db.models.functions import Lower
+
+    if not emails:
+        return set()
+    people = Person.objects.exclude(pk=person.pk).annotate(address=Lower("email")).filter(address__in=emails)
+    logins = get_user_model().objects.exclude(pk=person.user_id).annotate(address=Lower("email"))
+    return set(people.values_list("address", flat=True)) | set(
+        logins.filter(address__in=emails).values_list("address", flat=True)
+    )
+
+
 def _traces(person: Person, *, pseudonym_name: str, name_pairs, emails, phones, usernames) -> list[traces.Trace]:
     """Every way the person may be written in other text: their names (in their variants), e-mail addresses,
     login names and phone numbers. A number another person also gives (a switchboard) is not theirs alone
@@ -325,6 +339,16 @@ def _traces(person: Person, *, pseudonym_name: str, name_pairs, emails, phones, 
     return traces.ordered(found)
 
 
+def _fitting(field, value):
+    """A scrubbed text as its column takes it: a pseudonym is longer than many a name, so it is cut to the
+    column's maximum length, and a column that may not be blank gets a dash rather than nothing."""
+    if not isinstance(value, str):
+        return value
+    if field.max_length and len(value) > field.max_length:
+        value = value[: field.max_length - 1] + "…"
+    return value if value.strip() or field.blank else "–"
+
+
 def _sweep(found: list[traces.Trace]) -> int:
     """Scrub the traces from every text and JSON column of every table; returns the rows changed.
 
@@ -351,13 +375,14 @@ def _sweep(found: list[traces.Trace]) -> int:
                 # JSON text may hold non-ASCII letters as \\u escapes (SQLite).
                 for variant in trace.in_json_text() if field in data else {trace.contains}:
                     condition |= Q(**{f"{field.attname}__icontains": variant})
-        columns = [field.attname for field in (*text, *data)]
+        fields = (*text, *data)
+        columns = [field.attname for field in fields]
         for pk, *values in model._base_manager.filter(condition).values_list("pk", *columns):
             update = {}
-            for column, value in zip(columns, values, strict=True):
+            for field, value in zip(fields, values, strict=True):
                 scrubbed = traces.scrub(value, found)
                 if scrubbed != value:
-                    update[column] = scrubbed
+                    update[field.attname] = _fitting(field, scrubbed)
             if update and opts.label_lower in SWEEP_DELETES:
                 model._base_manager.filter(pk=pk).delete()
                 changed_rows += 1
@@ -448,6 +473,8 @@ def person_anonymise(person: Person, *, user=None) -> Person:
         if login.email:
             emails.add(login.email.lower())
         usernames.add(login.get_username())
+    # An address someone else now has (a shared mailbox, one handed to a successor) is theirs: left alone.
+    emails -= _emails_of_others(person, emails)
     names = {f"{first} {last}".strip() for first, last in name_pairs} - {""}
     first, last = pseudonym(person.pk)
     found = _traces(

@@ -66,19 +66,30 @@ def username_trace(username: str, *, replacement: str, names: set[str] = frozens
     return Trace("username", pattern, replacement, replacement, contains=username)
 
 
+# Swedish (and English) words of one letter, which a capital at the start of a sentence makes look like an initial.
+ONE_LETTER_WORDS = {"I", "Å", "Ö", "O", "A"}
+
+
 def name_variants(first: str, last: str) -> list[str]:
     """Regular expressions for the ways one name is written, the longest first."""
 
     def words(text: str) -> str:
         return r"\s+".join(re.escape(word) for word in text.split())
 
-    given, family, initial = words(first), words(last), re.escape(first.strip()[0])
+    given, family = words(first), words(last)
+    # The initial is a capital letter whatever the case of the rest: a lower-case "i" or "å" before a surname
+    # that is also a place ("i Lund", "å Holm") is a word, not Ingrid or Åke. Without its full stop, an initial
+    # that is also a one-letter word ("I Lund finns …") is not taken for one either.
+    letter = first.strip()[0].upper()
+    initial = rf"(?-i:{re.escape(letter)})"
+    bare = [] if letter in ONE_LETTER_WORDS else [rf"{initial}\s+{family}"]  # F Efternamn
     return [
         rf"{family}\s*,\s*{given}",  # Efternamn, Förnamn
         rf"{given}\s+{family}",  # Förnamn Efternamn
         rf"{family}\s+{given}",  # Efternamn Förnamn (lists sorted by surname)
         rf"{family}\s*,\s*{initial}\.?",  # Efternamn, F.
-        rf"{initial}(?:\.\s*|\s+){family}",  # F. Efternamn, F Efternamn
+        rf"{initial}\.\s*{family}",  # F. Efternamn
+        *bare,
     ]
 
 

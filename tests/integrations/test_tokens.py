@@ -172,6 +172,18 @@ def test_a_forged_forwarded_header_does_not_escape_the_limit(api_client, setting
     assert response.status_code == 429
 
 
+def test_behind_proxies_a_short_forwarded_header_does_not_escape_the_limit(api_client, settings):
+    """With fewer X-Forwarded-For entries than trusted proxies the peer counts, as for logins and answer links;
+    the client's own left-most entry never does."""
+    settings.TRUSTED_PROXY_COUNT = 2
+    settings.API_TOKEN_FAILURE_LIMIT = 2
+    for attempt in range(3):
+        response = with_token(api_client, "wrong").get(
+            "/api/v1/organizations/", HTTP_X_FORWARDED_FOR=f"203.0.113.{attempt}", REMOTE_ADDR="10.0.0.1"
+        )
+    assert response.status_code == 429
+
+
 def test_an_unreachable_cache_never_turns_token_checks_into_errors_nor_lifts_the_limit(api_client, reader, settings):
     settings.CACHES = {
         "default": {

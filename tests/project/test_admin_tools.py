@@ -13,7 +13,18 @@ from tests.factories import AgreementFactory
 
 @pytest.mark.parametrize(
     ("value", "expected"),
-    [("12", 12), ("0", None), ("-3", None), ("7.9", None), ("", None), (None, None), ("x", None), ("9" * 19, None)],
+    [
+        ("12", 12),
+        ("0", None),
+        ("-3", None),
+        ("7.9", None),
+        ("", None),
+        (None, None),
+        ("x", None),
+        ("9" * 19, None),
+        ("²", None),
+        ("٣", None),
+    ],
 )
 def test_selected_id_takes_only_ids_a_column_can_hold(value, expected):
     assert selected_id(value) == expected
@@ -24,6 +35,7 @@ def test_out_of_range():
     assert out_of_range("0")
     assert not out_of_range("42")
     assert not out_of_range("abc")  # not a number at all: the form's own validation says so
+    assert not out_of_range("²")
 
 
 def changelist_filter(value: str | None):
@@ -44,7 +56,7 @@ def test_the_linked_object_filter_offers_only_the_object_asked_for_and_filters_b
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("value", ["9" * 30, "-1", "abc", ""])
+@pytest.mark.parametrize("value", ["9" * 30, "-1", "abc", "", "²"])
 def test_the_linked_object_filter_ignores_odd_ids(value):
     linked = changelist_filter(value)
     assert linked.lookup_choices == []

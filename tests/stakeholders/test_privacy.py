@@ -760,3 +760,30 @@ def test_a_username_that_is_only_a_name_leaves_namesakes_alone_but_not_the_admin
     entry = LogEntry.objects.get(content_type__model="user", object_id=str(login.pk))
     assert entry.object_repr == f"anonymised-{login.pk}"
     assert Person.objects.get(pk=namesake.pk).last_name == LAST
+
+
+def test_an_address_someone_else_has_now_stays_theirs():
+    """A shared mailbox, or an address handed on to a successor, belongs to whoever has it now."""
+    leaving = PersonFactory(email="registrator@kommun.example.se")
+    Person.objects.filter(pk=leaving.pk).update(email="")  # the mailbox passed on
+    successor = PersonFactory(email="registrator@kommun.example.se")
+    leaving.refresh_from_db()
+    note = AnchoringFactory(note="Frågor till registrator@kommun.example.se")
+
+    privacy.person_anonymise(Person.objects.get(pk=leaving.pk))
+
+    assert Person.objects.get(pk=successor.pk).email == "registrator@kommun.example.se"
+    assert Anchoring.objects.get(pk=note.pk).note == "Frågor till registrator@kommun.example.se"
+
+
+def test_a_pseudonym_longer_than_the_name_still_fits_its_column():
+    """Erasure never fails on a column's limit: the scrubbed text is cut to fit (a 255-character title)."""
+    person = PersonFactory(first_name="Li", last_name="Wu")
+    agreement = AgreementFactory(title="A" * 248 + " Li Wu")
+
+    privacy.person_anonymise(person)
+
+    title = Agreement.objects.get(pk=agreement.pk).title
+    assert "Li Wu" not in title
+    assert len(title) <= Agreement._meta.get_field("title").max_length
+    assert title.startswith("A" * 248 + " Anony")  # the pseudonym, cut to fit

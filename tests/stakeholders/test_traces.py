@@ -80,6 +80,20 @@ def test_other_people_of_the_same_surname_are_left_alone(text):
     assert traces.scrub(text, [trace]) == text
 
 
+@pytest.mark.parametrize(
+    "text", ["Mötet hölls i Lund.", "I Lund finns ett kontor.", "Vi åker till lund i maj.", "Ingrid", "i. Lund"]
+)
+def test_a_surname_that_is_also_a_place_keeps_its_sentences(text):
+    trace = traces.name_trace("Ingrid", "Lund", replacement="X")
+    assert traces.scrub(text, [trace]) == text
+
+
+@pytest.mark.parametrize("text", ["I. Lund", "Lund, I.", "Ingrid Lund", "Lund, Ingrid", "LUND, I"])
+def test_a_surname_that_is_also_a_place_is_still_scrubbed_as_a_name(text):
+    trace = traces.name_trace("Ingrid", "Lund", replacement="X")
+    assert traces.scrub(text, [trace]) == "X"
+
+
 def test_a_name_needs_both_parts_and_a_username_must_be_more_than_a_name():
     assert traces.name_trace("Zebulon", " ", replacement="X") is None
     assert traces.username_trace("quintavalle", replacement="X", names={"Zebulon", "Quintavalle"}) is None
