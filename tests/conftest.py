@@ -46,6 +46,19 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.integration)
 
 
+def restore_migrated_database() -> None:
+    """Empty the database and load the run's serialized copy of it as migrated (content types, permissions,
+    role groups, instruments, beat schedules, with their original ids), for a module of transactional tests to
+    leave behind what it found: a flush may have emptied it, or re-created part of it under new ids."""
+    from django.core.management import call_command
+    from django.db import connection
+
+    serialized = getattr(connection, "_test_serialized_contents", None)
+    if serialized:
+        call_command("flush", interactive=False, inhibit_post_migrate=True, verbosity=0)
+        connection.creation.deserialize_db_from_string(serialized)
+
+
 @pytest.fixture(autouse=True)
 def _shipped_data(request):
     """A transactional test starts from what migrate ships (content types, permissions, role groups,

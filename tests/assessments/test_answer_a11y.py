@@ -9,13 +9,14 @@ from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from django.db import connection, connections
+from django.db import connections
 from django.urls import reverse
 from playwright.sync_api import sync_playwright
 
 from assessments.choices import RoundStatus
 from assessments.models import Answer
 from tests.assessments.answer_helpers import invite, open_round
+from tests.conftest import restore_migrated_database
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -44,9 +45,7 @@ def _shipped_data_left_as_found(django_db_setup, django_db_blocker):
     integration tests) find the database as migrated, as they would without these tests."""
     yield
     with django_db_blocker.unblock():
-        serialized = getattr(connection, "_test_serialized_contents", None)
-        if serialized:
-            connection.creation.deserialize_db_from_string(serialized)
+        restore_migrated_database()
 
 
 def require_chromium() -> None:

@@ -19,9 +19,9 @@ import httpx
 import pytest
 import yaml
 from django.core.management import call_command
-from django.db import connection
 
 from tests.agreements.test_api import PDF
+from tests.conftest import restore_migrated_database
 
 GENERATOR = Path(sys.executable).with_name("openapi-python-client")
 PACKAGE = "samverkan_api_client"
@@ -35,9 +35,7 @@ def _shipped_data_left_as_found(django_db_setup, django_db_blocker):
     """Put the shipped data (groups, instruments) back after the module's flush, for the tests that run later."""
     yield
     with django_db_blocker.unblock():
-        serialized = getattr(connection, "_test_serialized_contents", None)
-        if serialized:
-            connection.creation.deserialize_db_from_string(serialized)
+        restore_migrated_database()
 
 
 def integration_token() -> str:

@@ -11,13 +11,14 @@ Chromium comes from Debian (/usr/bin/chromium), as for the answer page's accessi
 from urllib.parse import urlsplit
 
 import pytest
-from django.db import connection, connections
+from django.db import connections
 from django.urls import reverse
 from playwright.sync_api import sync_playwright
 
 from agreements.choices import AgreementStatus
 from tests.assessments.answer_helpers import invite, open_round
 from tests.assessments.test_answer_a11y import CHROMIUM, CHROMIUM_ARGS, require_chromium
+from tests.conftest import restore_migrated_database
 from tests.factories import OrganizationFactory, RiskFlagFactory, agreement_with
 
 HOST = "samverkan.test"
@@ -31,9 +32,7 @@ def _shipped_data_left_as_found(django_db_setup, django_db_blocker):
     """Put the shipped data back after the module's last flush (see test_answer_a11y)."""
     yield
     with django_db_blocker.unblock():
-        serialized = getattr(connection, "_test_serialized_contents", None)
-        if serialized:
-            connection.creation.deserialize_db_from_string(serialized)
+        restore_migrated_database()
 
 
 class Visit:
