@@ -21,11 +21,11 @@ from agreements.models import Agreement, Anchoring, Party, Representative, Respo
 from assessments.choices import ItemKind
 from assessments.models import Band, Instrument, Item
 from risks import engine
+from samverkan_project.validators import ID_MAX
 from stakeholders.models import Organization, Person
 
 # Agreements a scan reads: rules decide per status; closed agreements only have flags to resolve.
 SCANNED_STATUSES = (AgreementStatus.DRAFT, AgreementStatus.ACTIVE)
-ID_MAX = 2**63 - 1
 
 
 def risk_limits() -> dict:

@@ -7,7 +7,7 @@ from django.contrib import admin
 from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.core.exceptions import ValidationError
 
-from samverkan_project.api.filters import ID_MAX
+from samverkan_project.validators import ID_MAX
 
 
 def selected_id(value) -> int | None:

@@ -46,3 +46,7 @@ def name_characters_constraint(field: str, name: str) -> models.CheckConstraint:
             "A name cannot hold invisible control characters (such as text direction marks or line breaks)."
         ),
     )
+
+
+# The largest id a bigint primary key holds: larger ones are refused before they reach the database.
+ID_MAX = 2**63 - 1

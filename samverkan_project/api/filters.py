@@ -4,6 +4,8 @@ import django_filters
 from django import forms
 from django.db.models import Q
 
+from samverkan_project.validators import ID_MAX
+
 
 def search(queryset, value: str, fields: tuple[str, ...]):
     """Rows where any of ``fields`` contains ``value``; blank input leaves the queryset alone."""
@@ -14,10 +16,6 @@ def search(queryset, value: str, fields: tuple[str, ...]):
     for field in fields:
         condition |= Q(**{f"{field}__icontains": value})
     return queryset.filter(condition)
-
-
-# The largest id a database id column (BigAutoField) holds: a larger number is a 400, not a crash.
-ID_MAX = 2**63 - 1
 
 
 class WholeNumberFilter(django_filters.NumberFilter):

@@ -5,10 +5,9 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 from rest_framework.settings import api_settings
 
-from samverkan_project.validators import EARLIEST_DATE, LATEST_DATE
+from samverkan_project.validators import EARLIEST_DATE, ID_MAX, LATEST_DATE
 
 # The largest id a database id column (BigAutoField) holds.
-ID_MAX = 2**63 - 1
 
 
 def validation_detail(exc: DjangoValidationError, model=None, constraint_fields: dict | None = None) -> dict:
