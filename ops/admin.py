@@ -69,3 +69,7 @@ class PeriodicTaskAdmin(LibraryPeriodicTaskAdmin):
         if not self._superuser(request):
             kwargs["form"] = CoordinatorPeriodicTaskForm
         return super().get_form(request, obj, change=change, **kwargs)
+
+
+# The coordinator's workspace: start page, search, agreement overview, person and organisation pages.
+from ops import workspace_admin  # noqa: E402, F401

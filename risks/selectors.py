@@ -24,7 +24,7 @@ from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from agreements.choices import AgreementStatus
-from agreements.models import Agreement, Party
+from agreements.models import Agreement, Party, Responsibility
 from risks import engine
 from risks.choices import SEVERITY_ORDER, UNRESOLVED, Severity
 from risks.facts import SCANNED_STATUSES
@@ -109,8 +109,42 @@ def delivery_list() -> QuerySet[ReportDelivery]:
 # --- the dashboard ---------------------------------------------------------------------------------
 
 
+def busiest_people(limit: int) -> list[Person]:
+    """The people responsible for the most roles in active agreements, with ``responsible_count``,
+    ``deputy_count`` and ``agreement_count`` (three queries: a grouped count of the roles cut to ``limit``,
+    the deputyships of those people, the people; no join of people with every role)."""
+    active = Q(agreement__status=AgreementStatus.ACTIVE)
+    top = list(
+        Responsibility.objects.filter(active)
+        .order_by()
+        .values("responsible_id")
+        .annotate(responsible_count=Count("id"), agreement_count=Count("agreement_id", distinct=True))
+        .order_by("-responsible_count", "responsible_id")[:limit]
+    )
+    if not top:
+        return []
+    ids = [row["responsible_id"] for row in top]
+    deputies = dict(
+        Responsibility.objects.filter(active, deputy_id__in=ids)
+        .order_by()
+        .values("deputy_id")
+        .annotate(n=Count("id"))
+        .values_list("deputy_id", "n")
+    )
+    people = Person.objects.select_related("organization").in_bulk(ids)
+    rows = []
+    for row in top:
+        person = people[row["responsible_id"]]
+        person.responsible_count = row["responsible_count"]
+        person.agreement_count = row["agreement_count"]
+        person.deputy_count = deputies.get(person.pk, 0)
+        rows.append(person)
+    rows.sort(key=lambda p: (-p.responsible_count, -p.deputy_count, p.last_name, p.pk))
+    return rows
+
+
 def dashboard(today=None, top_people: int = 10, list_size: int = 10) -> dict:
-    """The admin start page's figures, with a fixed number of queries (six)."""
+    """The admin start page's figures, with a fixed number of queries (eight: the busiest people take three)."""
     today = today or timezone.localdate()
     by_severity_rule = Counter()
     for severity, rule, n in (
@@ -153,18 +187,7 @@ def dashboard(today=None, top_people: int = 10, list_size: int = 10) -> dict:
         .select_related("coordinator")
         .order_by("next_review_on", "id")[:list_size]
     )
-    active_roles = Q(responsibilities__agreement__status=AgreementStatus.ACTIVE)
-    active_deputyships = Q(deputyships__agreement__status=AgreementStatus.ACTIVE)
-    people = list(
-        Person.objects.annotate(
-            responsible_count=Count("responsibilities", filter=active_roles, distinct=True),
-            deputy_count=Count("deputyships", filter=active_deputyships, distinct=True),
-            agreement_count=Count("responsibilities__agreement", filter=active_roles, distinct=True),
-        )
-        .filter(responsible_count__gt=0)
-        .select_related("organization")
-        .order_by("-responsible_count", "-deputy_count", "last_name", "id")[:top_people]
-    )
+    people = busiest_people(top_people)
     last_scan = scan_list().first()
     return {
         "severities": severities,
