@@ -509,6 +509,12 @@ class SearchGroup:
         return reverse(f"admin:{obj._meta.app_label}_{obj._meta.model_name}_change", args=[obj.pk])
 
 
+def clean_query(query: str) -> str:
+    """The search text without control characters (PostgreSQL refuses NUL in a text), cut to its maximum."""
+    printable = "".join(char if char.isprintable() else (" " if char.isspace() else "") for char in query)
+    return " ".join(printable.split())[:SEARCH_MAX_LENGTH]
+
+
 def _terms(query: str) -> list[str]:
     return [term for term in query.split() if term][:5]
 
@@ -518,7 +524,7 @@ def search(user, query: str, limit: int = LIST_SIZE) -> list[SearchGroup]:
     matching every word of ``query``, for the kinds the user may view: one query per kind, ``limit`` rows."""
     from urllib.parse import urlencode
 
-    terms = _terms(query[:SEARCH_MAX_LENGTH])
+    terms = _terms(clean_query(query))
     if not terms or len(" ".join(terms)) < SEARCH_MIN_LENGTH:
         return []
     kinds = (

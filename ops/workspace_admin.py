@@ -47,7 +47,7 @@ admin.site.index = index_with_workspace
 
 def search_view(request):
     """/admin/search/?q=: organisations, people and agreements the user may view, grouped by kind."""
-    query = request.GET.get("q", "").strip()[: workspace.SEARCH_MAX_LENGTH]
+    query = workspace.clean_query(request.GET.get("q", ""))
     groups = workspace.search(request.user, query)
     too_short = bool(query) and len(query) < workspace.SEARCH_MIN_LENGTH
     context = {
@@ -75,22 +75,23 @@ def get_urls_with_search():
 admin.site.get_urls = get_urls_with_search
 
 
+# The pages use the whole width: the start page lists the apps, the header searches, breadcrumbs lead back.
+admin.site.enable_nav_sidebar = False
+
+
 # --- the agreement: its overview page ------------------------------------------------------------------
 
 
 def agreement_list_columns(columns: tuple[str, ...]) -> tuple[str, ...]:
     """The agreement list's columns narrowed to fit 1366 px: the period in one column, the ambition as a
     filter only, a link to the overview after the title."""
+    replaced = {"title": ("title_display", "overview_link"), "valid_from": ("period_display",)}
+    replaced["next_review_on"] = ("next_review_display",)
+    dropped = {"reference", "valid_to", "ambition"}  # the reference shows under the title
     narrowed = []
     for column in columns:
-        if column == "valid_from":
-            narrowed.append("period_display")
-        elif column in ("valid_to", "ambition"):
-            continue
-        else:
-            narrowed.append(column)
-        if column == "title":
-            narrowed.append("overview_link")
+        if column not in dropped:
+            narrowed.extend(replaced.get(column, (column,)))
     return tuple(narrowed)
 
 
@@ -117,13 +118,30 @@ class AgreementWorkspaceAdmin(AgreementWithRisksAdmin):
             _("Overview"),
         )
 
+    @admin.display(description=_("title"), ordering="title")
+    def title_display(self, obj: Agreement):
+        if not obj.reference:
+            return obj.title
+        return format_html('{}<br><span class="quiet">{}</span>', obj.title, obj.reference)
+
+    @admin.display(description=_("next review"), ordering="next_review_on")
+    def next_review_display(self, obj: Agreement):
+        if obj.next_review_on is None:
+            return "–"
+        text = obj.next_review_on.isoformat()
+        return (
+            format_html('<strong class="bus-factor-critical nowrap">{}</strong>', text)
+            if obj.is_review_overdue
+            else text
+        )
+
     @admin.display(description=_("period"), ordering="valid_from")
     def period_display(self, obj: Agreement):
         if not obj.valid_from and not obj.valid_to:
             return "–"
         start = obj.valid_from.isoformat() if obj.valid_from else "…"
         end = obj.valid_to.isoformat() if obj.valid_to else "…"
-        return format_html('<span class="nowrap">{}</span> – <span class="nowrap">{}</span>', start, end)
+        return format_html('<span class="nowrap">{} –</span> <span class="nowrap">{}</span>', start, end)
 
     def overview_view(self, request, object_id: int):
         user = request.user
