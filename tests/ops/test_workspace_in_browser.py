@@ -95,14 +95,18 @@ def signed_in(browser, live_server, coordinator, portfolio):
         assert response.status == 200, path
         return page
 
+    open_.errors = errors
     yield open_
     for context in contexts:
         context.close()
     assert not [error for error in errors if "Failed to load resource" not in error], errors
 
 
-def assert_no_serious_violations(page, what: str) -> None:
+def assert_no_serious_violations(page, what: str, errors: list) -> None:
+    before = len(errors)
     results = Axe().run(page, options=WCAG_21_AA)
+    # axe's own probing of a page with an autocomplete widget trips the style policy; the page itself does not
+    errors[before:] = [error for error in errors[before:] if "Applying inline style violates" not in error]
     serious = [v for v in results.response["violations"] if v.get("impact") in SERIOUS]
     assert not serious, f"{what}:\n{results.generate_report()}"
 
@@ -125,7 +129,7 @@ def test_the_workspace_pages_are_accessible_and_fit_1366_px(signed_in, portfolio
     for what, path in pages(portfolio).items():
         page = signed_in(path)
         assert page.locator("html").get_attribute("lang") == "sv"
-        assert_no_serious_violations(page, what)
+        assert_no_serious_violations(page, what, signed_in.errors)
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= LAPTOP["width"], f"{what} is {width} px wide"
 
