@@ -124,8 +124,12 @@ class DueWindow:
     start: date
     end: date
     limit: int
-    # Only these agreements (a queryset of ids or a Q over Agreement); None for the whole portfolio.
+    # Only these agreements (a Q over Agreement); None for the whole portfolio.
     agreements: Q | None = None
+    user: object = None  # the login asking: a source leaves out what it may not view
+
+    def may_view(self, permission: str) -> bool:
+        return self.user is None or self.user.has_perm(permission)
 
     def agreement_filter(self, prefix: str = "") -> Q:
         if self.agreements is None:
@@ -166,11 +170,16 @@ def due_sources() -> tuple[DueSource, ...]:
 
 
 def due_items(
-    *, today: date | None = None, days: int = DUE_WITHIN_DAYS, limit: int = LIST_SIZE, agreements: Q | None = None
+    *,
+    today: date | None = None,
+    days: int = DUE_WITHIN_DAYS,
+    limit: int = LIST_SIZE,
+    agreements: Q | None = None,
+    user=None,
 ) -> list[DueItem]:
     """The earliest ``limit`` items due from today to ``days`` ahead, over every source."""
     today = today or timezone.localdate()
-    window = DueWindow(start=today, end=today + timedelta(days=days), limit=limit, agreements=agreements)
+    window = DueWindow(start=today, end=today + timedelta(days=days), limit=limit, agreements=agreements, user=user)
     items = [item for source in _due_sources for item in source(window)]
     items.sort(key=lambda item: (item.on, item.kind, item.text))
     return items[:limit]
@@ -261,6 +270,8 @@ def due_commitments(window: DueWindow) -> list[DueItem]:
 
 @register_due_source
 def due_round_closings(window: DueWindow) -> list[DueItem]:
+    if not window.may_view("assessments.view_assessmentround"):
+        return []
     rows = (
         AssessmentRound.objects.filter(
             window.agreement_filter("agreement"),
@@ -327,7 +338,7 @@ def start_page(user, scope: str = "") -> StartPage:
         person=person,
         mine=mine,
         scope=scope,
-        due=due_items(agreements=agreements),
+        due=due_items(agreements=agreements, user=user),
         rounds=open_rounds(agreements=agreements),
     )
 

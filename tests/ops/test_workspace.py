@@ -436,3 +436,9 @@ def test_search_queries_do_not_grow(coordinator_client, n):
     # session, user, permissions (2), one query per kind
     assert queries == 7, queries
     assert html.count("data-organization=") == min(n, workspace.LIST_SIZE)
+
+
+def test_what_is_due_leaves_out_rounds_a_user_may_not_view(no_perm_user, coordinator, today):
+    open_round(closes_in=10)
+    assert [item.kind for item in workspace.due_items(today=today, user=coordinator)] == ["round"]
+    assert workspace.due_items(today=today, user=no_perm_user) == []
