@@ -157,3 +157,35 @@ class RiskFlagFactory(factory.django.DjangoModelFactory):
     details = factory.LazyAttribute(lambda o: {"next_review_on": "2026-01-01"})
     first_seen_at = factory.LazyFunction(timezone.now)
     last_seen_at = factory.LazyAttribute(lambda o: o.first_seen_at)
+
+
+# --- the dialogue ----------------------------------------------------------------------------
+
+
+class InteractionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "agreements.Interaction"
+
+    kind = "meeting"
+    date = _dt.date(2026, 3, 12)
+    title = factory.Sequence(lambda n: f"Styrgruppsmöte {n}")
+
+    @factory.post_generation
+    def participants(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.participants.set(extracted)
+            self.organizations.add(*{person.organization for person in extracted})
+
+    @factory.post_generation
+    def organizations(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.organizations.add(*extracted)
+
+
+class FollowUpFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "agreements.FollowUp"
+
+    description = factory.Sequence(lambda n: f"Skicka protokollet {n}")
+    responsible = factory.SubFactory(PersonFactory)
+    due_on = _dt.date(2026, 3, 19)

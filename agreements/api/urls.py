@@ -5,8 +5,11 @@ from agreements.api.views import (
     AgreementViewSet,
     AnchoringViewSet,
     CommitmentViewSet,
+    FollowUpViewSet,
+    InteractionViewSet,
     PartyViewSet,
     PersonHandOverView,
+    PersonMoveView,
     RepresentativeViewSet,
     ResponsibilityViewSet,
 )
@@ -19,9 +22,12 @@ router.register("representatives", RepresentativeViewSet, basename="representati
 router.register("responsibilities", ResponsibilityViewSet, basename="responsibility")
 router.register("anchorings", AnchoringViewSet, basename="anchoring")
 router.register("commitments", CommitmentViewSet, basename="commitment")
+router.register("interactions", InteractionViewSet, basename="interaction")
+router.register("follow-ups", FollowUpViewSet, basename="follow-up")
 
 urlpatterns = [
     # Lives beside /persons/ (stakeholders) but is an agreements operation: it moves roles.
     path("persons/<int:pk>/hand-over/", PersonHandOverView.as_view(), name="person-hand-over"),
+    path("persons/<int:pk>/move/", PersonMoveView.as_view(), name="person-move"),
     *router.urls,
 ]
