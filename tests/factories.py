@@ -125,7 +125,8 @@ class CommitmentFactory(factory.django.DjangoModelFactory):
 
 def agreement_with(parties: int = 2, responsibilities: int = 2, deputies: bool = True, anchored: bool = True):
     """An agreement with parties, one deciding representative each, roles spread over the parties'
-    people (with deputies from another party) and, if anchored, a decision and a sponsor per party."""
+    people (with deputies from another party), if anchored a decision and a sponsor per party, and a meeting
+    of the parties a week ago."""
     agreement = AgreementFactory()
     party_rows = [PartyFactory(agreement=agreement) for _ in range(parties)]
     reps = [RepresentativeFactory(party=party) for party in party_rows]
@@ -137,6 +138,13 @@ def agreement_with(parties: int = 2, responsibilities: int = 2, deputies: bool =
         for party, rep in zip(party_rows, reps, strict=True):
             AnchoringFactory(party=party)
             AnchoringFactory(party=party, kind=AnchoringKind.SPONSOR, person=rep.person, date=None)
+    # A recent meeting of the parties, so the agreement is in dialogue (dialogue_missing stays quiet).
+    from agreements.models import Interaction
+
+    meeting = Interaction.objects.create(
+        agreement=agreement, date=_dt.date.today() - _dt.timedelta(days=7), title=f"Styrgrupp {agreement.pk}"
+    )
+    meeting.participants.set([rep.person for rep in reps])
     return agreement
 
 
