@@ -351,3 +351,23 @@ class Employment(models.Model):
         super().clean()
         if self.started_on and self.ended_on and self.ended_on < self.started_on:
             raise ValidationError({"ended_on": _("A period cannot end before it starts.")})
+
+
+class CalendarFeed(models.Model):
+    """A login's personal calendar feed (/calendar/<secret>.ics): only a digest of the secret is stored, so the
+    URL is shown once, when it is made; deleting the row revokes it."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="calendar_feed"
+    )
+    digest = models.CharField(_("digest of the secret"), max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("calendar feed")
+        verbose_name_plural = _("calendar feeds")
+        ordering = ["user_id"]
+
+    def __str__(self) -> str:
+        return str(self.user)
