@@ -398,6 +398,16 @@ class PersonMoveSerializer(serializers.Serializer):
     )
 
 
+class MovedHandOverSerializer(serializers.Serializer):
+    successor = IdRelatedField(
+        queryset=Person.objects.all(), help_text=_("The person who takes over the roles left behind.")
+    )
+
+
+class MovedHandOverSummarySerializer(serializers.Serializer):
+    handed_over = serializers.IntegerField(help_text=_("Roles handed over."))
+
+
 class MoveSummarySerializer(serializers.Serializer):
     employment = serializers.IntegerField(help_text=_("The id of the new employment period."))
     representations_ended = serializers.IntegerField(
@@ -405,5 +415,7 @@ class MoveSummarySerializer(serializers.Serializer):
     )
     roles_to_hand_over = serializers.ListField(
         child=serializers.CharField(),
-        help_text=_("Roles the person can no longer hold; flagged until handed over (POST /persons/{id}/hand-over/)."),
+        help_text=_(
+            "Roles the person can no longer hold; flagged until handed over (POST /persons/{id}/move/hand-over/)."
+        ),
     )

@@ -9,6 +9,7 @@ from agreements.api.views import (
     InteractionViewSet,
     PartyViewSet,
     PersonHandOverView,
+    PersonMovedHandOverView,
     PersonMoveView,
     RepresentativeViewSet,
     ResponsibilityViewSet,
@@ -29,5 +30,6 @@ urlpatterns = [
     # Lives beside /persons/ (stakeholders) but is an agreements operation: it moves roles.
     path("persons/<int:pk>/hand-over/", PersonHandOverView.as_view(), name="person-hand-over"),
     path("persons/<int:pk>/move/", PersonMoveView.as_view(), name="person-move"),
+    path("persons/<int:pk>/move/hand-over/", PersonMovedHandOverView.as_view(), name="person-moved-hand-over"),
     *router.urls,
 ]

@@ -22,6 +22,8 @@ from agreements.api.serializers import (
     FollowUpSerializer,
     HandOverSummarySerializer,
     InteractionSerializer,
+    MovedHandOverSerializer,
+    MovedHandOverSummarySerializer,
     MoveSummarySerializer,
     PartySerializer,
     PersonHandOverSerializer,
@@ -773,3 +775,32 @@ class PersonMoveView(generics.GenericAPIView):
             "roles_to_hand_over": [services.role_display(role) for role in summary.roles_to_hand_over],
         }
         return Response(MoveSummarySerializer(data).data)
+
+
+class PersonMovedHandOverView(generics.GenericAPIView):
+    """After a move: the roles the person can no longer hold pass to a successor; the person stays active."""
+
+    schema = DocumentedAutoSchema()
+    schema_tags = ["persons"]
+    queryset = Person.objects.all()
+    serializer_class = MovedHandOverSerializer
+    permission_classes = [requires("agreements.change_responsibility", "stakeholders.change_person")]
+    filter_backends = []
+
+    @extend_schema(
+        request=MovedHandOverSerializer,
+        responses={200: MovedHandOverSummarySerializer, 400: VALIDATION_RESPONSE},
+        summary=_("Hand over the roles a moved person left behind"),
+        examples=[OpenApiExample("Hand-over", value={"successor": 32}, request_only=True)],
+        description=_(
+            "Responsibilities, deputyships and sponsorships in draft and active agreements that the person can no "
+            "longer hold from their new organisation pass to the successor. Unlike the hand-over of a leaving "
+            "person, no leaving date is recorded."
+        ),
+    )
+    def post(self, request, pk=None):
+        person = self.get_object()
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        moved = services.moved_roles_hand_over(person=person, successor=serializer.validated_data["successor"])
+        return Response(MovedHandOverSummarySerializer({"handed_over": moved}).data)

@@ -232,7 +232,15 @@ def test_move_keeps_history_and_flags_roles(coordinator_api, today):
     flag = RiskFlag.objects.get(rule="departed_person", person=person, status="open")
     assert new_org.name in flag.message
     successor = PersonFactory(organization=old_org)
-    assert services.moved_roles_hand_over(person=person, successor=successor) == 2
+    hand_over = f"/api/v1/persons/{person.pk}/move/hand-over/"
+    refused = coordinator_api.post(hand_over, {"successor": person.pk}, format="json")
+    assert refused.status_code == 400
+    assert "successor" in refused.json()
+    handed = coordinator_api.post(hand_over, {"successor": successor.pk}, format="json")
+    assert handed.status_code == 200
+    assert handed.json() == {"handed_over": 2}
+    person.refresh_from_db()
+    assert person.is_active  # a move is not a departure
     role.refresh_from_db()
     assert role.responsible == successor
     scan_now()
