@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from agreements import admin_helpers, selectors
+from agreements.admin_dialogue import AgreementFollowUpInline, AgreementTimelineInline
 from agreements.choices import AgreementStatus
 from agreements.models import Agreement, Anchoring, Commitment, Party, Representative, Responsibility
 from agreements.rules import EXACT_UP_TO
@@ -156,7 +157,9 @@ class AnchoringInline(PartyChildInline):
 
 class CommitmentInline(PartyChildInline):
     model = Commitment
-    fields = ("party", "description", "due_on", "status")
+    fields = ("party", "description", "due_on", "status", "responsible")
+    autocomplete_fields = ("responsible",)
+    related = ("party__organization", "responsible")
 
 
 # --- changelist filters ------------------------------------------------------------------------
@@ -269,7 +272,15 @@ class AgreementAdmin(HistoryAdmin):
         ),
         (_("Record"), {"fields": ("created_at", "updated_at"), "classes": ("collapse",)}),
     )
-    inlines = (PartyInline, RepresentativeInline, ResponsibilityInline, AnchoringInline, CommitmentInline)
+    inlines = (
+        PartyInline,
+        RepresentativeInline,
+        ResponsibilityInline,
+        AnchoringInline,
+        CommitmentInline,
+        AgreementFollowUpInline,
+        AgreementTimelineInline,
+    )
     actions = ("activate_agreements", "renew_agreements", "terminate_agreements")
     history_list_display = ("status",)
 
@@ -481,7 +492,9 @@ class PartyAnchoringInline(PartyPageInline):
 
 class PartyCommitmentInline(PartyPageInline):
     model = Commitment
-    fields = ("description", "due_on", "status")
+    fields = ("description", "due_on", "status", "responsible")
+    autocomplete_fields = ("responsible",)
+    related = ("responsible",)
 
 
 @admin.register(Party)
@@ -520,3 +533,4 @@ class ResponsibilityAdmin(HiddenFromIndexMixin, HistoryAdmin):
     list_select_related = ("agreement", "responsible", "deputy")
     fields = ("agreement", "title", "kind", "description", "responsible", "deputy")
     history_list_display = ("responsible", "deputy")
+

@@ -62,3 +62,24 @@ class AnchoringStatus(models.TextChoices):
     DECISION_OR_PLAN_MISSING = "decision_or_plan_missing", _("Decision or plan missing")
     SPONSOR_MISSING = "sponsor_missing", _("Sponsor missing")
     MISSING = "missing", _("Decision or plan and sponsor missing")
+
+
+class InteractionKind(models.TextChoices):
+    MEETING = "meeting", _("Meeting")
+    CALL = "call", _("Call")
+    EMAIL = "email", _("E-mail")
+    WORKSHOP = "workshop", _("Workshop")
+    STUDY_VISIT = "study_visit", _("Study visit")
+    CONFERENCE = "conference", _("Conference")
+    OTHER = "other", _("Other")
+
+
+class FollowUpStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    DONE = "done", _("Done")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+# Commitments and follow-ups that are no longer owed: never overdue, never reminded.
+SETTLED_COMMITMENT_STATUSES = (CommitmentStatus.DONE, CommitmentStatus.CANCELLED)
+SETTLED_FOLLOW_UP_STATUSES = (FollowUpStatus.DONE, FollowUpStatus.CANCELLED)

@@ -18,11 +18,22 @@ from agreements.choices import (
     AgreementStatus,
     AnchoringKind,
     CommitmentStatus,
+    FollowUpStatus,
+    InteractionKind,
     Mandate,
     PartyRole,
     ResponsibilityKind,
 )
-from agreements.models import Agreement, Anchoring, Commitment, Party, Representative, Responsibility
+from agreements.models import (
+    Agreement,
+    Anchoring,
+    Commitment,
+    FollowUp,
+    Interaction,
+    Party,
+    Representative,
+    Responsibility,
+)
 from samverkan_project.api.filters import WholeNumberFilter, id_filter, search
 from stakeholders.choices import Sector
 
@@ -186,10 +197,61 @@ class CommitmentFilterSet(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=CommitmentStatus.choices, label=_("Status"))
     due_after = django_filters.DateFilter(field_name="due_on", lookup_expr="gte", label=_("Due on or after"))
     due_before = django_filters.DateFilter(field_name="due_on", lookup_expr="lte", label=_("Due on or before"))
+    responsible_id = id_filter(field_name="responsible", label=_("Responsible (ID)"))
 
     class Meta:
         model = Commitment
-        fields = ["q", "agreement_id", "party_id", "status", "due_after", "due_before"]
+        fields = ["q", "agreement_id", "party_id", "status", "due_after", "due_before", "responsible_id"]
+
+    def filter_q(self, queryset, name, value):
+        return search(queryset, value, ("description",))
+
+
+class InteractionFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        method="filter_q", label=_("Search"), help_text=_("Title, notes or decisions.")
+    )
+    organization = id_filter(
+        method="filter_organization", label=_("Organisation (ID)"), help_text=_("Interactions with this organisation.")
+    )
+    person = id_filter(
+        method="filter_person", label=_("Participant (ID)"), help_text=_("Interactions this person took part in.")
+    )
+    agreement = id_filter(field_name="agreement", label=_("Agreement (ID)"))
+    kind = django_filters.MultipleChoiceFilter(
+        choices=InteractionKind.choices, label=_("Kind"), help_text=_("Repeat to match any of several kinds.")
+    )
+    date_after = django_filters.DateFilter(field_name="date", lookup_expr="gte", label=_("On or after"))
+    date_before = django_filters.DateFilter(field_name="date", lookup_expr="lte", label=_("On or before"))
+
+    class Meta:
+        model = Interaction
+        fields = ["q", "organization", "person", "agreement", "kind", "date_after", "date_before"]
+
+    def filter_q(self, queryset, name, value):
+        return search(queryset, value, ("title", "notes", "decisions"))
+
+    def filter_organization(self, queryset, name, value: int):
+        through = Interaction.organizations.through
+        return queryset.filter(Exists(through.objects.filter(interaction=OuterRef("pk"), organization_id=value)))
+
+    def filter_person(self, queryset, name, value: int):
+        through = Interaction.participants.through
+        return queryset.filter(Exists(through.objects.filter(interaction=OuterRef("pk"), person_id=value)))
+
+
+class FollowUpFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="filter_q", label=_("Search"), help_text=_("The follow-up's text."))
+    responsible = id_filter(field_name="responsible", label=_("Responsible (ID)"))
+    agreement = id_filter(field_name="agreement", label=_("Agreement (ID)"))
+    interaction = id_filter(field_name="interaction", label=_("Interaction (ID)"))
+    status = django_filters.MultipleChoiceFilter(choices=FollowUpStatus.choices, label=_("Status"))
+    due_after = django_filters.DateFilter(field_name="due_on", lookup_expr="gte", label=_("Due on or after"))
+    due_before = django_filters.DateFilter(field_name="due_on", lookup_expr="lte", label=_("Due on or before"))
+
+    class Meta:
+        model = FollowUp
+        fields = ["q", "responsible", "agreement", "interaction", "status", "due_after", "due_before"]
 
     def filter_q(self, queryset, name, value):
         return search(queryset, value, ("description",))

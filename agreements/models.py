@@ -11,6 +11,8 @@ from agreements.choices import (
     Ambition,
     AnchoringKind,
     CommitmentStatus,
+    FollowUpStatus,
+    InteractionKind,
     Mandate,
     PartyRole,
     ResponsibilityKind,
@@ -393,6 +395,15 @@ class Commitment(PartyChild):
     status = models.CharField(
         _("status"), max_length=20, choices=CommitmentStatus.choices, default=CommitmentStatus.PLANNED
     )
+    responsible = models.ForeignKey(
+        Person,
+        verbose_name=_("responsible"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="commitments",
+        help_text=_("Who sees to it that the commitment is kept; reminded weekly when it is due or overdue."),
+    )
 
     history = HistoricalRecords(verbose_name=_("historical commitment"))
 
@@ -405,3 +416,125 @@ class Commitment(PartyChild):
 
     def __str__(self) -> str:
         return self.description
+
+
+INTERACTION_TITLE_MAX_LENGTH = 255
+
+
+class Interaction(models.Model):
+    """A meeting, call, e-mail or other contact with stakeholders: the dialogue log (dated in the future: planned)."""
+
+    kind = models.CharField(_("kind"), max_length=20, choices=InteractionKind.choices, default=InteractionKind.MEETING)
+    date = models.DateField(_("date"), validators=[validate_plausible_date])
+    title = models.CharField(
+        _("title"), max_length=INTERACTION_TITLE_MAX_LENGTH, validators=[validate_name_characters]
+    )
+    notes = BoundedTextField(_("notes"), max_length=DESCRIPTION_MAX_LENGTH, blank=True)
+    decisions = BoundedTextField(
+        _("decisions"), max_length=NOTE_MAX_LENGTH, blank=True, help_text=_("What was decided or agreed.")
+    )
+    organizations = models.ManyToManyField(
+        Organization, verbose_name=_("organisations"), related_name="interactions", blank=True
+    )
+    participants = models.ManyToManyField(
+        Person, verbose_name=_("participants"), related_name="interactions", blank=True
+    )
+    agreement = models.ForeignKey(
+        Agreement,
+        verbose_name=_("agreement"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="interactions",
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    history = HistoricalRecords(
+        verbose_name=_("historical interaction"), m2m_fields=[organizations, participants]
+    )
+
+    class Meta:
+        verbose_name = _("interaction")
+        verbose_name_plural = _("interactions")
+        ordering = ["-date", "-id"]
+        constraints = [
+            *text_length_constraints("interaction", notes=DESCRIPTION_MAX_LENGTH, decisions=NOTE_MAX_LENGTH),
+            name_characters_constraint("title", "interaction_title_no_control_characters"),
+            models.CheckConstraint(
+                condition=~Q(title=""),
+                name="interaction_title_not_blank",
+                violation_error_message=_("An interaction needs a title."),
+            ),
+            choices_constraint("kind", InteractionKind, "interaction_kind_valid"),
+        ]
+        indexes = [models.Index(fields=["agreement", "date"]), models.Index(fields=["date"])]
+
+    def __str__(self) -> str:
+        return f"{self.date.isoformat() if self.date else ''} {self.title}".strip()
+
+    def clean_fields(self, exclude=None) -> None:
+        self.title = (self.title or "").strip()
+        super().clean_fields(exclude=exclude)
+
+
+class FollowUp(models.Model):
+    """Something to do after a contact: who, by when, and whether it is done."""
+
+    description = models.CharField(_("follow-up"), max_length=500, validators=[validate_name_characters])
+    responsible = models.ForeignKey(
+        Person, verbose_name=_("responsible"), on_delete=models.PROTECT, related_name="follow_ups"
+    )
+    due_on = models.DateField(_("due"), validators=[validate_plausible_date])
+    status = models.CharField(_("status"), max_length=20, choices=FollowUpStatus.choices, default=FollowUpStatus.OPEN)
+    interaction = models.ForeignKey(
+        Interaction,
+        verbose_name=_("interaction"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="follow_ups",
+    )
+    agreement = models.ForeignKey(
+        Agreement,
+        verbose_name=_("agreement"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="follow_ups",
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    history = HistoricalRecords(verbose_name=_("historical follow-up"))
+
+    class Meta:
+        verbose_name = _("follow-up")
+        verbose_name_plural = _("follow-ups")
+        ordering = ["due_on", "id"]
+        constraints = [
+            choices_constraint("status", FollowUpStatus, "followup_status_valid"),
+            name_characters_constraint("description", "followup_description_no_control_characters"),
+            models.CheckConstraint(
+                condition=~Q(description=""),
+                name="followup_description_not_blank",
+                violation_error_message=_("A follow-up needs a description."),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["responsible", "status", "due_on"]),
+            models.Index(fields=["agreement", "status"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.description
+
+    def clean_fields(self, exclude=None) -> None:
+        self.description = (self.description or "").strip()
+        super().clean_fields(exclude=exclude)
+
+    def clean(self) -> None:
+        super().clean()
+        # A follow-up of an interaction about an agreement is about that agreement too.
+        if self.interaction_id is not None and self.agreement_id is None and self.interaction.agreement_id:
+            self.agreement_id = self.interaction.agreement_id

@@ -9,15 +9,25 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import Count, DateField, IntegerField, Max, OuterRef, Prefetch, QuerySet, Subquery
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from agreements import rules
-from agreements.choices import AnchoringStatus
-from agreements.models import Agreement, Anchoring, Commitment, Party, Representative, Responsibility
-from stakeholders.models import Organization
+from agreements.choices import SETTLED_COMMITMENT_STATUSES, SETTLED_FOLLOW_UP_STATUSES, AnchoringStatus
+from agreements.models import (
+    Agreement,
+    Anchoring,
+    Commitment,
+    FollowUp,
+    Interaction,
+    Party,
+    Representative,
+    Responsibility,
+)
+from stakeholders.models import Organization, Person
 
 
 class OrganizationTree:
@@ -111,7 +121,7 @@ def anchoring_list() -> QuerySet[Anchoring]:
 
 
 def commitment_list() -> QuerySet[Commitment]:
-    return Commitment.objects.select_related("party")
+    return Commitment.objects.select_related("party", "responsible")
 
 
 # --- figures over prefetched rows (no queries) ----------------------------------------------
@@ -227,3 +237,121 @@ def document_retirements(names: Iterable[str]) -> dict[str, datetime]:
 def _note_retirement(retired: dict[str, datetime], name: str, when: datetime) -> None:
     if name and (name not in retired or retired[name] < when):
         retired[name] = when
+
+
+# --- the dialogue: interactions, follow-ups, what is due ---------------------------------------
+
+
+def interaction_list() -> QuerySet[Interaction]:
+    """Interactions with their agreement, organisations and participants: three queries a page."""
+    return Interaction.objects.select_related("agreement").prefetch_related(
+        Prefetch("organizations", queryset=Organization.objects.order_by("name", "id")),
+        Prefetch("participants", queryset=Person.objects.order_by("last_name", "first_name", "id")),
+    )
+
+
+def follow_up_list() -> QuerySet[FollowUp]:
+    return FollowUp.objects.select_related("responsible", "agreement", "interaction")
+
+
+def _last_contact(field: str, today: date | None = None) -> Subquery:
+    """The date of the latest interaction up to ``today`` of the row (planned ones do not count)."""
+    day = today or timezone.localdate()
+    latest = (
+        Interaction.objects.filter(**{field: OuterRef("pk")}, date__lte=day)
+        .order_by()
+        .values(field)
+        .annotate(last=Max("date"))
+        .values("last")
+    )
+    return Subquery(latest, output_field=DateField())
+
+
+def agreement_last_contact_annotation(today: date | None = None) -> Subquery:
+    """``Agreement.objects.annotate(last_contact=agreement_last_contact_annotation())``."""
+    return _last_contact("agreement", today)
+
+
+def organization_last_contact_annotation(today: date | None = None) -> Subquery:
+    """``Organization.objects.annotate(last_contact=organization_last_contact_annotation())``."""
+    return _last_contact("organizations", today)
+
+
+def last_contacts(field: str, ids: Iterable[int], today: date | None = None) -> dict[int, date]:
+    """{id: date of the latest interaction up to today} for agreements (``field="agreement"``) or organisations
+    (``field="organizations"``), one query; ids without any contact are left out."""
+    day = today or timezone.localdate()
+    rows = (
+        Interaction.objects.filter(**{f"{field}__in": list(ids)}, date__lte=day)
+        .order_by()
+        .values_list(field)
+        .annotate(last=Max("date"))
+    )
+    return dict(rows)
+
+
+def agreement_last_contact(agreement_id: int, today: date | None = None) -> date | None:
+    return last_contacts("agreement", [agreement_id], today).get(agreement_id)
+
+
+def organization_last_contact(organization_id: int, today: date | None = None) -> date | None:
+    return last_contacts("organizations", [organization_id], today).get(organization_id)
+
+
+@dataclass(frozen=True)
+class DueItem:
+    """A commitment or follow-up that is due soon or overdue, as reminders, the calendar and the start page
+    show it."""
+
+    kind: str  # "commitment" or "follow_up"
+    id: int
+    description: str
+    due_on: date
+    responsible_id: int | None
+    agreement_id: int | None
+    agreement_title: str
+
+    def is_overdue(self, today: date) -> bool:
+        return self.due_on < today
+
+
+def due_items(
+    *, person_ids: Iterable[int] | None = None, agreement_ids: Iterable[int] | None = None,
+    until: date | None = None, since: date | None = None,
+) -> list[DueItem]:
+    """Commitments and follow-ups not done or cancelled with a due date up to ``until`` (and from ``since``),
+    of the given responsible people and/or agreements (all when both are None), due date first: two queries."""
+    commitments = Commitment.objects.filter(due_on__isnull=False).exclude(status__in=SETTLED_COMMITMENT_STATUSES)
+    follow_ups = FollowUp.objects.exclude(status__in=SETTLED_FOLLOW_UP_STATUSES)
+    if person_ids is not None:
+        person_ids = list(person_ids)
+        commitments = commitments.filter(responsible_id__in=person_ids)
+        follow_ups = follow_ups.filter(responsible_id__in=person_ids)
+    if agreement_ids is not None:
+        agreement_ids = list(agreement_ids)
+        commitments = commitments.filter(agreement_id__in=agreement_ids)
+        follow_ups = follow_ups.filter(agreement_id__in=agreement_ids)
+    if until is not None:
+        commitments, follow_ups = commitments.filter(due_on__lte=until), follow_ups.filter(due_on__lte=until)
+    if since is not None:
+        commitments, follow_ups = commitments.filter(due_on__gte=since), follow_ups.filter(due_on__gte=since)
+    columns = ("id", "description", "due_on", "responsible_id", "agreement_id", "agreement__title")
+    items = [DueItem("commitment", *row) for row in commitments.order_by().values_list(*columns)]
+    items += [
+        DueItem("follow_up", *row[:5], row[5] or "") for row in follow_ups.order_by().values_list(*columns)
+    ]
+    return sorted(items, key=lambda item: (item.due_on, item.kind, item.id))
+
+
+def due_for_person(person_id: int, *, within_days: int = 14, today: date | None = None) -> list[DueItem]:
+    """What ``person_id`` is responsible for that is overdue or due within ``within_days`` days."""
+    day = today or timezone.localdate()
+    return due_items(person_ids=[person_id], until=day + timedelta(days=within_days))
+
+
+def due_for_user(user, *, within_days: int = 14, today: date | None = None) -> list[DueItem]:
+    """The same for a login's person (nothing for a login without one): for the start page."""
+    person_id = Person.objects.filter(user_id=getattr(user, "pk", None)).values_list("id", flat=True).first()
+    if person_id is None:
+        return []
+    return due_for_person(person_id, within_days=within_days, today=today)

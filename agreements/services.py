@@ -11,15 +11,26 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import update_change_reason
 
 from agreements import selectors
 from agreements.choices import AgreementStatus, AnchoringKind, Mandate
-from agreements.models import Agreement, Anchoring, Commitment, Party, Representative, Responsibility
+from agreements.models import (
+    Agreement,
+    Anchoring,
+    Commitment,
+    FollowUp,
+    Interaction,
+    Party,
+    Representative,
+    Responsibility,
+    organization_lineage,
+)
 from samverkan_project.services import validated_save
-from stakeholders.models import Person
+from stakeholders.models import Employment, Organization, Person
 
 AGREEMENT_FIELDS = {
     "title",
@@ -40,7 +51,9 @@ PARTY_FIELDS = {"agreement", "organization", "role", "contribution"}
 REPRESENTATIVE_FIELDS = {"party", "person", "mandate", "hours_per_month", "is_primary"}
 RESPONSIBILITY_FIELDS = {"agreement", "title", "kind", "description", "responsible", "deputy"}
 ANCHORING_FIELDS = {"party", "kind", "body", "reference", "date", "person", "note"}
-COMMITMENT_FIELDS = {"party", "description", "due_on", "status"}
+COMMITMENT_FIELDS = {"party", "description", "due_on", "status", "responsible"}
+INTERACTION_FIELDS = {"kind", "date", "title", "notes", "decisions", "agreement"}
+FOLLOW_UP_FIELDS = {"description", "responsible", "due_on", "status", "interaction", "agreement"}
 
 MODEL_FIELDS = {
     Agreement: AGREEMENT_FIELDS,
@@ -49,6 +62,7 @@ MODEL_FIELDS = {
     Responsibility: RESPONSIBILITY_FIELDS,
     Anchoring: ANCHORING_FIELDS,
     Commitment: COMMITMENT_FIELDS,
+    FollowUp: FOLLOW_UP_FIELDS,
 }
 
 
@@ -62,6 +76,53 @@ def record_create(*, model, **values):
 def record_update(*, instance, **values):
     """Update any agreement-app record through its model validation."""
     return validated_save(instance, MODEL_FIELDS[type(instance)], values)
+
+
+# --- the dialogue: interactions ----------------------------------------------------------------
+
+
+def _interaction_people(organizations, participants) -> tuple[list, list]:
+    """The organisations (by default the participants' own) and the participants, each of whom must belong to
+    one of the organisations (or one below it)."""
+    organizations = list(dict.fromkeys(organizations or ()))
+    participants = list(dict.fromkeys(participants or ()))
+    if not organizations:
+        organizations = list(dict.fromkeys(person.organization for person in participants))
+    chosen = {organization.pk for organization in organizations}
+    strangers = [person for person in participants if not (organization_lineage(person.organization_id) & chosen)]
+    if strangers:
+        raise ValidationError(
+            {
+                "participants": _("%(people)s belong to none of the interaction's organisations.")
+                % {"people": ", ".join(str(person) for person in strangers)}
+            }
+        )
+    return organizations, participants
+
+
+@transaction.atomic
+def interaction_create(*, organizations=None, participants=None, **values) -> Interaction:
+    """Log an interaction with its organisations and participants (validated together)."""
+    interaction = Interaction()
+    organizations, participants = _interaction_people(organizations, participants)
+    validated_save(interaction, INTERACTION_FIELDS, values)
+    interaction.organizations.set(organizations)
+    interaction.participants.set(participants)
+    return interaction
+
+
+@transaction.atomic
+def interaction_update(*, instance: Interaction, organizations=None, participants=None, **values) -> Interaction:
+    """Change an interaction; organisations and participants left out stay as they are."""
+    if organizations is None:
+        organizations = list(instance.organizations.all())
+    if participants is None:
+        participants = list(instance.participants.all())
+    organizations, participants = _interaction_people(organizations, participants)
+    validated_save(instance, INTERACTION_FIELDS, values)
+    instance.organizations.set(organizations)
+    instance.participants.set(participants)
+    return instance
 
 
 def _set_status(agreement: Agreement, status: str, reason: str, **fields) -> Agreement:
@@ -290,6 +351,140 @@ def person_hand_over(*, person: Person, successor: Person, left_on: date | None 
         person.save()
         update_change_reason(person, reason)
     return summary
+
+
+# --- careers: a person moves to another organisation -------------------------------------------
+
+
+@dataclass
+class MoveSummary:
+    employment: Employment
+    representations_ended: int = 0
+    # Roles in open agreements the person can no longer hold from the new organisation: flagged as
+    # departed_person ("has moved") by the next scan until handed over.
+    roles_to_hand_over: list = None
+
+
+def roles_outside(person: Person) -> list:
+    """The responsibilities, deputyships and sponsorships in draft and active agreements that ``person`` holds
+    but no longer belongs to (their organisation is not, or not below, a party of it)."""
+    lineage = organization_lineage(person.organization_id)
+    open_filter = {"agreement__status__in": OPEN_STATUSES}
+    found = []
+    roles = (
+        Responsibility.objects.filter(Q(responsible=person) | Q(deputy=person), **open_filter)
+        .select_related("agreement")
+        .prefetch_related("agreement__parties")
+        .order_by("agreement_id", "id")
+    )
+    for role in roles:
+        if not lineage & {party.organization_id for party in role.agreement.parties.all()}:
+            found.append(role)
+    for anchoring in (
+        Anchoring.objects.filter(person=person, **open_filter)
+        .select_related("party__organization", "agreement")
+        .order_by("id")
+    ):
+        if anchoring.party.organization_id not in lineage:
+            found.append(anchoring)
+    return found
+
+
+def role_display(role) -> str:
+    """A role ``roles_outside`` found, as one line: what it is and in which agreement."""
+    if isinstance(role, Responsibility):
+        return f"{role.title} ({role.agreement})"
+    return f"{role.get_kind_display()}: {role.party.organization} ({role.agreement})"
+
+
+@transaction.atomic
+def person_move(*, person: Person, organization: Organization, moved_on: date, title: str = "") -> MoveSummary:
+    """``person`` works at ``organization`` from ``moved_on``: the current employment period ends the day before
+    and the next one opens; their representations of parties of other organisations in draft and active
+    agreements end (the change history keeps them, with the reason). Roles they cannot hold any more stay until
+    handed over, and are listed in the summary."""
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    errors = {}
+    if not person.is_active:
+        errors["organization"] = _("%(person)s has left and cannot move.") % {"person": person}
+    elif organization.pk == person.organization_id:
+        errors["organization"] = _("%(person)s already works at %(organization)s.") % {
+            "person": person,
+            "organization": organization,
+        }
+    today = timezone.localdate()
+    if moved_on > today:
+        errors["moved_on"] = _("Record a move on or after the day it happens, not before.")
+    current = Employment.objects.select_for_update().filter(person=person, ended_on__isnull=True).first()
+    if current is not None and moved_on <= current.started_on:
+        errors["moved_on"] = _("The move must come after the current position started (%(date)s).") % {
+            "date": current.started_on.isoformat()
+        }
+    title = (title or "").strip()
+    if len(title) > 200:
+        errors["title"] = _("Ensure this value has at most 200 characters.")
+    if errors:
+        raise ValidationError(errors)
+    reason = _("Moved to %(organization)s") % {"organization": organization}
+    if current is not None:
+        current.ended_on = moved_on - timedelta(days=1)
+        current.full_clean()
+        current.save()
+        update_change_reason(current, reason)
+    employment = Employment(person=person, organization=organization, title=title, started_on=moved_on)
+    employment.full_clean()
+    employment.save()
+    update_change_reason(employment, reason)
+    person.organization = organization
+    person.title = title
+    person.full_clean()
+    person.save()
+    update_change_reason(person, reason)
+    lineage = organization_lineage(organization.pk)
+    summary = MoveSummary(employment=employment, roles_to_hand_over=[])
+    for rep in Representative.objects.filter(person=person, agreement__status__in=OPEN_STATUSES).select_related(
+        "party"
+    ):
+        if rep.party.organization_id in lineage:
+            continue
+        rep._change_reason = reason
+        rep.delete()
+        summary.representations_ended += 1
+    summary.roles_to_hand_over = roles_outside(person)
+    return summary
+
+
+@transaction.atomic
+def moved_roles_hand_over(*, person: Person, successor: Person) -> int:
+    """Hand the roles a moved person can no longer hold (``roles_outside``) to ``successor``; the person stays
+    active and keeps every role they can still hold. Returns how many roles moved."""
+    if successor.pk == person.pk:
+        raise ValidationError({"successor": _("The successor must be another person.")})
+    if not successor.is_active:
+        raise ValidationError({"successor": _("The successor has left and cannot take over roles.")})
+    reason = _("Hand-over from %(person)s to %(successor)s after a move") % {"person": person, "successor": successor}
+    errors, moved = [], 0
+    for role in roles_outside(person):
+        if isinstance(role, Responsibility):
+            if role.responsible_id == person.pk:
+                role.responsible = successor
+                if role.deputy_id == successor.pk:
+                    role.deputy = None
+            if role.deputy_id == person.pk:
+                role.deputy = None if role.responsible_id == successor.pk else successor
+        else:
+            role.person = successor
+        try:
+            role.full_clean()
+        except ValidationError as exc:
+            errors.extend(f"{role._meta.verbose_name} «{role}»: {message}" for message in exc.messages)
+            continue
+        role.save()
+        update_change_reason(role, reason)
+        moved += 1
+    if errors:
+        raise ValidationError(errors)
+    return moved
 
 
 # --- signed documents ------------------------------------------------------------------------

@@ -24,8 +24,8 @@ from django.utils.translation import gettext_lazy as _
 
 from agreements import admin_helpers
 from agreements import selectors as agreement_selectors
-from agreements.choices import AgreementStatus, CommitmentStatus
-from agreements.models import Agreement, Anchoring, Commitment, Representative, Responsibility
+from agreements.choices import AgreementStatus, CommitmentStatus, FollowUpStatus
+from agreements.models import Agreement, Anchoring, Commitment, FollowUp, Interaction, Representative, Responsibility
 from agreements.services import OPEN_STATUSES
 from assessments import selectors as assessment_selectors
 from assessments.choices import RoundStatus
@@ -39,6 +39,8 @@ DUE_WITHIN_DAYS = 90
 LIST_SIZE = 10
 # A person's or an organisation's page lists at most this many rows per kind (with a note when cut).
 PAGE_ROWS = 100
+# The overview lists the latest interactions (the agreement's page has the whole timeline).
+DIALOGUE_ROWS = 5
 OPEN_COMMITMENTS = (CommitmentStatus.PLANNED, CommitmentStatus.IN_PROGRESS, CommitmentStatus.DELAYED)
 
 
@@ -105,14 +107,17 @@ class MyAgreements:
 
 
 def my_agreements(person: Person, limit: int = LIST_SIZE) -> MyAgreements:
-    """The person's draft and active agreements, those with the gravest open risks first (one query)."""
+    """The person's draft and active agreements, those with the gravest open risks first, with their last
+    contact (two queries)."""
     rows = list(
         with_open_risks(Agreement.objects.filter(roles_of(person.pk), status__in=OPEN_STATUSES))
         .select_related("coordinator")
         .order_by("-open_high", "-open_medium", "-open_low", "valid_to", "title", "id")[: limit + 1]
     )
+    contacts = agreement_selectors.last_contacts("agreement", [a.pk for a in rows[:limit]]) if rows else {}
     for agreement in rows:
         agreement.risk_counts = risk_counts(agreement)
+        agreement.last_contact = contacts.get(agreement.pk)
     return MyAgreements(agreements=rows[:limit], more=len(rows) > limit)
 
 
@@ -212,6 +217,12 @@ class MonthsBefore(Func):
         months_sql, months_params = compiler.compile(months)
         return f"(({day_sql}) - make_interval(months => ({months_sql})::int))::date", (*day_params, *months_params)
 
+    def as_sqlite(self, compiler, connection, **extra_context):
+        day, months = self.get_source_expressions()
+        day_sql, day_params = compiler.compile(day)
+        months_sql, months_params = compiler.compile(months)
+        return f"date({day_sql}, '-' || ({months_sql}) || ' months')", (*day_params, *months_params)
+
 
 @register_due_source
 def due_notice_deadlines(window: DueWindow) -> list[DueItem]:
@@ -265,6 +276,34 @@ def due_commitments(window: DueWindow) -> list[DueItem]:
             note=c.get_status_display(),
         )
         for c in rows
+    ]
+
+
+@register_due_source
+def due_follow_ups(window: DueWindow) -> list[DueItem]:
+    if not window.may_view("agreements.view_followup"):
+        return []
+    scope = Q()
+    if window.agreements is not None:
+        # "Mine": those of my agreements, and those I answer for (also without an agreement).
+        scope = window.agreement_filter("agreement")
+        if window.user is not None:
+            scope |= Q(responsible__user_id=window.user.pk)
+    rows = (
+        FollowUp.objects.filter(scope, status=FollowUpStatus.OPEN, due_on__range=(window.start, window.end))
+        .select_related("agreement", "responsible")
+        .order_by("due_on", "id")[: window.limit]
+    )
+    return [
+        DueItem(
+            f.due_on,
+            "follow_up",
+            _("Follow-up"),
+            f"{f.responsible}: {f.description}",
+            reverse("admin:agreements_followup_change", args=[f.pk]),
+            f.agreement,
+        )
+        for f in rows
     ]
 
 
@@ -355,6 +394,9 @@ class AgreementPage:
     commitments: list[Commitment]
     rounds: list[AssessmentRound]
     history: list
+    interactions: list = field(default_factory=list)
+    follow_ups: list = field(default_factory=list)
+    last_contact: date | None = None
 
 
 def agreement_page(
@@ -386,7 +428,22 @@ def agreement_page(
     history = list(
         agreement.history.select_related("history_user").order_by("-history_date", "-history_id")[:history_rows]
     )
+    interactions = list(
+        Interaction.objects.filter(agreement=agreement).order_by("-date", "-id")[:DIALOGUE_ROWS]
+    )
+    follow_ups = list(
+        FollowUp.objects.filter(agreement=agreement, status=FollowUpStatus.OPEN)
+        .select_related("responsible")
+        .order_by("due_on", "id")[:PAGE_ROWS]
+    )
+    today = timezone.localdate()
+    last_contact = next((i.date for i in interactions if i.date <= today), None)
+    if last_contact is None and interactions and interactions[-1].date > today:
+        last_contact = agreement_selectors.agreement_last_contact(agreement.pk, today)
     return AgreementPage(
+        interactions=interactions,
+        follow_ups=follow_ups,
+        last_contact=last_contact,
         agreement=agreement,
         overview=admin_helpers.overview_of(agreement),
         matrix=admin_helpers.role_matrix(agreement),

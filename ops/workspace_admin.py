@@ -19,7 +19,6 @@ from agreements.models import Agreement
 from agreements.rules import EXACT_UP_TO
 from ops import workspace
 from risks.admin import AgreementWithRisksAdmin
-from stakeholders.admin import OrganizationAdmin, PersonAdmin
 from stakeholders.models import Organization, Person
 
 # --- the start page ---------------------------------------------------------------------------------
@@ -183,7 +182,8 @@ admin.site.register(Agreement, AgreementWorkspaceAdmin)
 # --- the person's page: their roles, risks and invitations ------------------------------------------------
 
 
-class PersonWorkspaceAdmin(PersonAdmin):
+# Built on whatever admin is registered (agreements adds the timeline, the career and the move page).
+class PersonWorkspaceAdmin(type(admin.site._registry[Person])):
     change_form_template = "admin/ops/person_change_form.html"
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
@@ -206,7 +206,7 @@ admin.site.register(Person, PersonWorkspaceAdmin)
 # --- the organisation's page: sub-organisations and agreements -----------------------------------------
 
 
-class OrganizationWorkspaceAdmin(OrganizationAdmin):
+class OrganizationWorkspaceAdmin(type(admin.site._registry[Organization])):
     change_form_template = "admin/ops/organization_change_form.html"
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):

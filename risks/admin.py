@@ -567,3 +567,5 @@ class AgreementWithRisksAdmin(AgreementAdmin):
 
 admin.site.unregister(Agreement)
 admin.site.register(Agreement, AgreementWithRisksAdmin)
+
+from risks import admin_calendar  # noqa: E402, F401  (the calendar link on the user page)

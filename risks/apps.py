@@ -11,5 +11,8 @@ class RisksConfig(AppConfig):
     def ready(self) -> None:
         # Each rules module registers its rules and fact loaders with the engine when imported; another app
         # plugs in a rule the same way, from its own AppConfig.ready().
-        from risks import privacy  # noqa: F401  (registers its part of a person's export and erasure)
-        from risks.rules import agreements, assessments  # noqa: F401
+        from risks import (
+            privacy,  # noqa: F401  (registers its part of a person's export and erasure)
+            reminders,  # noqa: F401  (renders the weekly reminders the report deliveries send)
+        )
+        from risks.rules import agreements, assessments, dialogue  # noqa: F401

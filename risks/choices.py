@@ -45,6 +45,7 @@ class ScanTrigger(models.TextChoices):
 class ReportKind(models.TextChoices):
     COORDINATOR = "coordinator", _("Coordinator's agreements")
     PORTFOLIO = "portfolio", _("Whole portfolio")
+    REMINDER = "reminder", _("Reminder of commitments and follow-ups")
 
 
 class DeliveryStatus(models.TextChoices):

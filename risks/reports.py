@@ -254,7 +254,16 @@ def report_render(
     return RenderedReport(subject=subject, text=text, html=html)
 
 
+# Deliveries of other kinds (the weekly reminders, risks.reminders) share the claiming, sending and retrying
+# here and render through their own module: report kind → render(delivery) -> (content, rendered). A content
+# has the counts stored on the delivery and ``is_empty`` (an empty one is skipped, not sent).
+RENDERERS: dict = {}
+
+
 def delivery_render(delivery: ReportDelivery) -> tuple[ReportContent, RenderedReport]:
+    renderer = RENDERERS.get(delivery.report)
+    if renderer is not None:
+        return renderer(delivery)
     content = report_content(
         scope=report_scope(delivery.report, delivery.recipient_key), since=delivery.since, until=delivery.until
     )
@@ -308,7 +317,7 @@ def delivery_send(*, delivery_id: int) -> str:
                 delivery.subject = rendered.subject[:255]
                 delivery.new_count, delivery.open_count = content.new_count, content.open_count
                 delivery.resolved_count = content.resolved_count
-                if delivery.report == ReportKind.COORDINATOR and content.is_empty:
+                if delivery.report != ReportKind.PORTFOLIO and content.is_empty:
                     delivery.status = DeliveryStatus.SKIPPED
                     delivery.last_error = ""
                 else:

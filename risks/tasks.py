@@ -42,6 +42,14 @@ def risk_reports_send() -> str:
     return reports_queue()
 
 
+@shared_task(name="risks.reminders_send")
+def reminders_send() -> str:
+    """The weekly reminders: claim this week's deliveries and queue every unsent one (older ones too)."""
+    from risks.reminders import reminders_queue
+
+    return reminders_queue()
+
+
 @shared_task(
     name="assessments.risk_report_deliver",
     autoretry_for=(SMTPException, ConnectionError, TimeoutError, OSError),

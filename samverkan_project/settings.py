@@ -245,7 +245,10 @@ SPECTACULAR_SETTINGS = {
         {"name": "representatives", "description": "Who represents a party, with mandate and time."},
         {"name": "responsibilities", "description": "The division of roles: responsible and deputy."},
         {"name": "anchorings", "description": "Decisions, plans and sponsors inside each party's organisation."},
-        {"name": "commitments", "description": "What each party has promised, by when."},
+        {"name": "commitments", "description": "What each party has promised, by when, and who sees to it."},
+        {"name": "interactions", "description": "The dialogue log: meetings, calls and other contacts."},
+        {"name": "follow-ups", "description": "What is to be done after contacts, by whom and by when."},
+        {"name": "employments", "description": "People's careers: employment periods (a move opens the next)."},
         {"name": "risks", "description": "Risk flags raised by the scans; acknowledge them."},
         {"name": "risk-scans", "description": "Runs of the risk scan; ask for one now."},
         {"name": "instruments", "description": "Assessment questionnaires with scale and bands."},
@@ -410,6 +413,10 @@ RISK_OVERLOAD_AGREEMENTS = env_int("RISK_OVERLOAD_AGREEMENTS", 4)
 RISK_OVERLOAD_SHARE = float(os.environ.get("RISK_OVERLOAD_SHARE", "0.5"))
 RISK_OVERLOAD_MIN_RESPONSIBILITIES = env_int("RISK_OVERLOAD_MIN_RESPONSIBILITIES", 3)
 # A scan splits into chunks of this many agreements over the workers when the portfolio is larger.
+# dialogue_missing: an active agreement (older than this) with no interaction logged for this many months.
+RISK_DIALOGUE_MONTHS = env_int("RISK_DIALOGUE_MONTHS", 6)
+# renewal_decision_due: from this many days before the notice deadline (valid_to − notice period) until valid_to.
+RISK_RENEWAL_LEAD_DAYS = env_int("RISK_RENEWAL_LEAD_DAYS", 60)
 RISK_SCAN_CHUNK_SIZE = env_int("RISK_SCAN_CHUNK_SIZE", 2000)
 # A scan still "running" after this long was lost (a killed worker); the next scheduled run retakes its slot.
 RISK_SCAN_STALE_AFTER_SECONDS = env_int("RISK_SCAN_STALE_AFTER_SECONDS", 2 * 3600)

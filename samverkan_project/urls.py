@@ -40,6 +40,7 @@ urlpatterns = [
     path("api/redoc/", RedocDocsView.as_view(url_name="schema"), name="api-redoc"),
     path("api-auth/", include("rest_framework.urls")),
     path("documents/<path:name>", AgreementDocumentView.as_view(), name="agreement-document"),
+    path("", include("risks.urls")),  # the calendar feed and its page
     path("", include("assessments.urls")),
     # The load test's baseline; a 404 unless LOADTEST_ENDPOINTS is set (ops/loadtest.py).
     *loadtest.urlpatterns,

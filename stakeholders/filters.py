@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from samverkan_project.api.filters import WholeNumberFilter, id_filter, search
 from stakeholders.choices import Language, Sector
-from stakeholders.models import Organization, Person
+from stakeholders.models import Employment, Organization, Person
 
 
 class OrganizationFilterSet(django_filters.FilterSet):
@@ -69,3 +69,15 @@ class PersonFilterSet(django_filters.FilterSet):
     def filter_is_active(self, queryset, name, value):
         # "Active" depends on today's date, so it is the queryset's rule, not a stored column.
         return queryset.active() if value else queryset.departed()
+
+
+class EmploymentFilterSet(django_filters.FilterSet):
+    person = id_filter(field_name="person", label=_("Person (ID)"))
+    organization = id_filter(field_name="organization", label=_("Organisation (ID)"))
+    current = django_filters.BooleanFilter(
+        field_name="ended_on", lookup_expr="isnull", label=_("Current"), help_text=_("Only periods not yet ended.")
+    )
+
+    class Meta:
+        model = Employment
+        fields = ["person", "organization", "current"]

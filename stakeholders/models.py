@@ -208,6 +208,11 @@ class Person(models.Model):
         validators=[validate_plausible_date],
         help_text=_("The day the person left; empty while active."),
     )
+    reminders_opt_out = models.BooleanField(
+        _("no reminders"),
+        default=False,
+        help_text=_("Send no weekly reminder of the commitments and follow-ups this person is responsible for."),
+    )
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         verbose_name=_("login"),
@@ -256,6 +261,19 @@ class Person(models.Model):
     def __str__(self) -> str:
         return self.full_name
 
+    def save(self, *args, **kwargs):
+        creating = self._state.adding
+        super().save(*args, **kwargs)
+        if creating:
+            Employment.objects.create(
+                person=self, organization_id=self.organization_id, title=self.title, started_on=timezone.localdate()
+            )
+        else:
+            # An edit of the organisation or title corrects the current period; a move opens a new one.
+            Employment.objects.filter(person=self, ended_on__isnull=True).exclude(
+                organization_id=self.organization_id, title=self.title
+            ).update(organization_id=self.organization_id, title=self.title)
+
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
@@ -282,3 +300,74 @@ class Person(models.Model):
             errors.update(exc.message_dict)
         if errors:
             raise ValidationError(errors)
+
+
+class Employment(models.Model):
+    """A period of a person's career: where they worked, as what, from when until when (open while current).
+
+    ``Person.organization`` and ``Person.title`` are the current period's; a move closes it and opens the next
+    (agreements.services.person_move), so whom a person represented stays readable in the history."""
+
+    person = models.ForeignKey(Person, verbose_name=_("person"), on_delete=models.CASCADE, related_name="employments")
+    organization = models.ForeignKey(
+        Organization, verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="employments"
+    )
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    started_on = models.DateField(_("started on"), validators=[validate_plausible_date])
+    ended_on = models.DateField(
+        _("ended on"),
+        null=True,
+        blank=True,
+        validators=[validate_plausible_date],
+        help_text=_("Empty while this is the person's current position."),
+    )
+
+    history = HistoricalRecords(verbose_name=_("historical employment"))
+
+    class Meta:
+        verbose_name = _("employment")
+        verbose_name_plural = _("employments")
+        ordering = ["person_id", "started_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=models.F("started_on")),
+                name="employment_ends_after_start",
+                violation_error_message=_("A period cannot end before it starts."),
+            ),
+            models.UniqueConstraint(
+                fields=["person"],
+                condition=Q(ended_on__isnull=True),
+                name="employment_one_current_per_person",
+                violation_error_message=_("The person already has a current position."),
+            ),
+        ]
+        indexes = [models.Index(fields=["organization", "started_on"])]
+
+    def __str__(self) -> str:
+        end = self.ended_on.isoformat() if self.ended_on else "…"
+        return f"{self.organization} ({self.started_on.isoformat()}–{end})"
+
+    def clean(self) -> None:
+        super().clean()
+        if self.started_on and self.ended_on and self.ended_on < self.started_on:
+            raise ValidationError({"ended_on": _("A period cannot end before it starts.")})
+
+
+class CalendarFeed(models.Model):
+    """A login's personal calendar feed (/calendar/<secret>.ics): only a digest of the secret is stored, so the
+    URL is shown once, when it is made; deleting the row revokes it."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="calendar_feed"
+    )
+    digest = models.CharField(_("digest of the secret"), max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("calendar feed")
+        verbose_name_plural = _("calendar feeds")
+        ordering = ["user_id"]
+
+    def __str__(self) -> str:
+        return str(self.user)

@@ -36,7 +36,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from stakeholders import traces
-from stakeholders.models import Person
+from stakeholders.models import Employment, Person
 
 logger = logging.getLogger(__name__)
 
@@ -231,6 +231,15 @@ def person_export(person: Person, *, include_answers: bool = True) -> dict:
             "org_number": person.organization.org_number,
         },
         "login": login,
+        "employments": rows(
+            Employment.objects.filter(person_id=pk).order_by("started_on", "id"),
+            "id",
+            "organization_id",
+            "title",
+            "started_on",
+            "ended_on",
+            organization_name="organization__name",
+        ),
         "history": rows(
             history,
             *history_fields,
@@ -498,6 +507,9 @@ def person_anonymise(person: Person, *, user=None) -> Person:
     person.save()
 
     summary.history_rows = historical.update(first_name=first, last_name=last, email="", phone="", title="", user=None)
+    # A job title can point at one person as well as a name: the career keeps its organisations and dates only.
+    Employment.objects.filter(person_id=person.pk).update(title="")
+    summary.history_rows += Employment.history.model.objects.filter(person_id=person.pk).update(title="")
     # The login's failed and successful logins (username, address, browser) belong to the login: removed,
     # as are those tried under one of the person's addresses.
     for records in _access_records(usernames | emails).values():

@@ -3,7 +3,7 @@
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from stakeholders.models import Organization, Person
+from stakeholders.models import Employment, Organization, Person
 
 
 def organization_list() -> QuerySet[Organization]:
@@ -28,3 +28,8 @@ def organization_grid(*, sector: str | None = None) -> QuerySet[Organization]:
     if sector:
         queryset = queryset.filter(sector=sector)
     return queryset.order_by("-power", "-interest", "name")
+
+
+def employment_list() -> QuerySet[Employment]:
+    """Employment periods with their person and organisation (one query a page)."""
+    return Employment.objects.select_related("person", "organization")

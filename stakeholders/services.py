@@ -19,6 +19,7 @@ ORGANIZATION_FIELDS = {
     "is_active",
 }
 PERSON_FIELDS = {
+    "reminders_opt_out",
     "first_name",
     "last_name",
     "email",

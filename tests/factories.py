@@ -125,7 +125,8 @@ class CommitmentFactory(factory.django.DjangoModelFactory):
 
 def agreement_with(parties: int = 2, responsibilities: int = 2, deputies: bool = True, anchored: bool = True):
     """An agreement with parties, one deciding representative each, roles spread over the parties'
-    people (with deputies from another party) and, if anchored, a decision and a sponsor per party."""
+    people (with deputies from another party), if anchored a decision and a sponsor per party, and a meeting
+    of the parties a week ago."""
     agreement = AgreementFactory()
     party_rows = [PartyFactory(agreement=agreement) for _ in range(parties)]
     reps = [RepresentativeFactory(party=party) for party in party_rows]
@@ -137,6 +138,13 @@ def agreement_with(parties: int = 2, responsibilities: int = 2, deputies: bool =
         for party, rep in zip(party_rows, reps, strict=True):
             AnchoringFactory(party=party)
             AnchoringFactory(party=party, kind=AnchoringKind.SPONSOR, person=rep.person, date=None)
+    # A recent meeting of the parties, so the agreement is in dialogue (dialogue_missing stays quiet).
+    from agreements.models import Interaction
+
+    meeting = Interaction.objects.create(
+        agreement=agreement, date=_dt.date.today() - _dt.timedelta(days=7), title=f"Styrgrupp {agreement.pk}"
+    )
+    meeting.participants.set([rep.person for rep in reps])
     return agreement
 
 
@@ -157,3 +165,35 @@ class RiskFlagFactory(factory.django.DjangoModelFactory):
     details = factory.LazyAttribute(lambda o: {"next_review_on": "2026-01-01"})
     first_seen_at = factory.LazyFunction(timezone.now)
     last_seen_at = factory.LazyAttribute(lambda o: o.first_seen_at)
+
+
+# --- the dialogue ----------------------------------------------------------------------------
+
+
+class InteractionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "agreements.Interaction"
+
+    kind = "meeting"
+    date = _dt.date(2026, 3, 12)
+    title = factory.Sequence(lambda n: f"Styrgruppsmöte {n}")
+
+    @factory.post_generation
+    def participants(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.participants.set(extracted)
+            self.organizations.add(*{person.organization for person in extracted})
+
+    @factory.post_generation
+    def organizations(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.organizations.add(*extracted)
+
+
+class FollowUpFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "agreements.FollowUp"
+
+    description = factory.Sequence(lambda n: f"Skicka protokollet {n}")
+    responsible = factory.SubFactory(PersonFactory)
+    due_on = _dt.date(2026, 3, 19)

@@ -19,13 +19,15 @@ from agreements.models import (
     Agreement,
     Anchoring,
     Commitment,
+    FollowUp,
+    Interaction,
     Party,
     Representative,
     Responsibility,
 )
-from agreements.services import record_create, record_update
+from agreements.services import interaction_create, interaction_update, record_create, record_update
 from samverkan_project.api.serializers import IdRelatedField, PlausibleDateField, ServiceModelSerializer
-from stakeholders.models import Person
+from stakeholders.models import Organization, Person
 
 
 def create_service_for(model):
@@ -153,9 +155,11 @@ class CommitmentSerializer(AgreementChildSerializer):
     create_service = create_service_for(Commitment)
     constraint_fields = {"commitment_status_valid": "status"}
 
+    responsible_name = person_name_field("responsible")
+
     class Meta:
         model = Commitment
-        fields = ["id", "agreement", "party", "description", "due_on", "status"]
+        fields = ["id", "agreement", "party", "description", "due_on", "status", "responsible", "responsible_name"]
         read_only_fields = ["agreement"]
         validators = []
 
@@ -185,7 +189,7 @@ class AgreementAnchoringSerializer(serializers.ModelSerializer):
 class AgreementCommitmentSerializer(serializers.ModelSerializer):
     class Meta:
         model = Commitment
-        fields = ["id", "description", "due_on", "status"]
+        fields = ["id", "description", "due_on", "status", "responsible"]
         read_only_fields = fields
 
 
@@ -327,3 +331,91 @@ class HandOverSummarySerializer(serializers.Serializer):
     sponsorships = serializers.IntegerField()
     coordinator_roles = serializers.IntegerField()
     total = serializers.IntegerField()
+
+
+# --- the dialogue: interactions and follow-ups ---------------------------------------------------
+
+
+class InteractionSerializer(WriteSerializer):
+    create_service = staticmethod(interaction_create)
+    update_service = staticmethod(interaction_update)
+    constraint_fields = {"interaction_kind_valid": "kind", "interaction_title_not_blank": "title"}
+
+    organizations = IdRelatedField(
+        many=True,
+        queryset=Organization.objects.all(),
+        required=False,
+        help_text=_("The organisations met; by default the participants' own."),
+    )
+    participants = IdRelatedField(
+        many=True,
+        queryset=Person.objects.all(),
+        required=False,
+        help_text=_("The people who took part; each belongs to one of the organisations (or one below it)."),
+    )
+    organization_names = serializers.SerializerMethodField()
+    participant_names = serializers.SerializerMethodField()
+    agreement_title = serializers.CharField(source="agreement.title", read_only=True, default=None, allow_null=True)
+    date = PlausibleDateField(help_text=_("The day of the contact; a day ahead is a planned interaction."))
+
+    class Meta:
+        model = Interaction
+        fields = [
+            "id", "kind", "date", "title", "notes", "decisions", "organizations", "organization_names",
+            "participants", "participant_names", "agreement", "agreement_title", "created_at", "updated_at",
+        ]  # fmt: skip
+        read_only_fields = ["created_at", "updated_at"]
+
+    def get_organization_names(self, interaction: Interaction) -> list[str]:
+        return [organization.name for organization in interaction.organizations.all()]
+
+    def get_participant_names(self, interaction: Interaction) -> list[str]:
+        return [person.full_name for person in interaction.participants.all()]
+
+
+class FollowUpSerializer(WriteSerializer):
+    create_service = create_service_for(FollowUp)
+    constraint_fields = {"followup_status_valid": "status", "followup_description_not_blank": "description"}
+
+    responsible_name = person_name_field("responsible")
+    agreement_title = serializers.CharField(source="agreement.title", read_only=True, default=None, allow_null=True)
+    due_on = PlausibleDateField()
+
+    class Meta:
+        model = FollowUp
+        fields = [
+            "id", "description", "responsible", "responsible_name", "due_on", "status",
+            "interaction", "agreement", "agreement_title", "created_at", "updated_at",
+        ]  # fmt: skip
+        read_only_fields = ["created_at", "updated_at"]
+
+
+class PersonMoveSerializer(serializers.Serializer):
+    organization = IdRelatedField(queryset=Organization.objects.all(), help_text=_("The new organisation."))
+    moved_on = PlausibleDateField(help_text=_("The first day at the new organisation; today or earlier."))
+    title = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=200, help_text=_("The title there.")
+    )
+
+
+class MovedHandOverSerializer(serializers.Serializer):
+    successor = IdRelatedField(
+        queryset=Person.objects.all(), help_text=_("The person who takes over the roles left behind.")
+    )
+
+
+class MovedHandOverSummarySerializer(serializers.Serializer):
+    handed_over = serializers.IntegerField(help_text=_("Roles handed over."))
+
+
+class MoveSummarySerializer(serializers.Serializer):
+    employment = serializers.IntegerField(help_text=_("The id of the new employment period."))
+    representations_ended = serializers.IntegerField(
+        help_text=_("Representations of parties of other organisations that ended.")
+    )
+    roles_to_hand_over = serializers.ListField(
+        child=serializers.CharField(),
+        help_text=_(
+            "Roles the person can no longer hold; flagged until handed over (POST /persons/{id}/move/hand-over/)."
+        ),
+    )

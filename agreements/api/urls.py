@@ -5,8 +5,12 @@ from agreements.api.views import (
     AgreementViewSet,
     AnchoringViewSet,
     CommitmentViewSet,
+    FollowUpViewSet,
+    InteractionViewSet,
     PartyViewSet,
     PersonHandOverView,
+    PersonMovedHandOverView,
+    PersonMoveView,
     RepresentativeViewSet,
     ResponsibilityViewSet,
 )
@@ -19,9 +23,13 @@ router.register("representatives", RepresentativeViewSet, basename="representati
 router.register("responsibilities", ResponsibilityViewSet, basename="responsibility")
 router.register("anchorings", AnchoringViewSet, basename="anchoring")
 router.register("commitments", CommitmentViewSet, basename="commitment")
+router.register("interactions", InteractionViewSet, basename="interaction")
+router.register("follow-ups", FollowUpViewSet, basename="follow-up")
 
 urlpatterns = [
     # Lives beside /persons/ (stakeholders) but is an agreements operation: it moves roles.
     path("persons/<int:pk>/hand-over/", PersonHandOverView.as_view(), name="person-hand-over"),
+    path("persons/<int:pk>/move/", PersonMoveView.as_view(), name="person-move"),
+    path("persons/<int:pk>/move/hand-over/", PersonMovedHandOverView.as_view(), name="person-moved-hand-over"),
     *router.urls,
 ]

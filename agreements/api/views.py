@@ -19,9 +19,15 @@ from agreements.api.serializers import (
     AgreementTerminateSerializer,
     AnchoringSerializer,
     CommitmentSerializer,
+    FollowUpSerializer,
     HandOverSummarySerializer,
+    InteractionSerializer,
+    MovedHandOverSerializer,
+    MovedHandOverSummarySerializer,
+    MoveSummarySerializer,
     PartySerializer,
     PersonHandOverSerializer,
+    PersonMoveSerializer,
     RepresentativeSerializer,
     ResponsibilitySerializer,
 )
@@ -29,6 +35,8 @@ from agreements.filters import (
     AgreementFilterSet,
     AnchoringFilterSet,
     CommitmentFilterSet,
+    FollowUpFilterSet,
+    InteractionFilterSet,
     PartyFilterSet,
     RepresentativeFilterSet,
     ResponsibilityFilterSet,
@@ -549,8 +557,16 @@ class AnchoringViewSet(SelectorViewSet):
                 "description": "Staff two youth coaches",
                 "due_on": "2026-03-01",
                 "status": "in_progress",
+                "responsible": 31,
+                "responsible_name": "Amira Haddad",
             },
-            {"party": 40, "description": "Staff two youth coaches", "due_on": "2026-03-01", "status": "planned"},
+            {
+                "party": 40,
+                "description": "Staff two youth coaches",
+                "due_on": "2026-03-01",
+                "status": "planned",
+                "responsible": 31,
+            },
         ),
     )
 )
@@ -612,3 +628,179 @@ class PersonHandOverView(generics.GenericAPIView):
             "total": summary.total,
         }
         return Response(HandOverSummarySerializer(data).data)
+
+
+@extend_schema_view(
+    **child_schema(
+        (
+            _("List interactions"),
+            _("Log an interaction"),
+            _("Read an interaction"),
+            _("Replace an interaction"),
+            _("Change some fields of an interaction"),
+            _("Remove an interaction"),
+        ),
+        example(
+            "Interaction",
+            {
+                "id": 300,
+                "kind": "meeting",
+                "date": "2026-03-12",
+                "title": "Steering group, spring",
+                "notes": "Reviewed the first quarter.",
+                "decisions": "Two more youth coaches from May.",
+                "organizations": [7, 9],
+                "organization_names": ["Malmö stad", "Arbetsförmedlingen"],
+                "participants": [31, 44],
+                "participant_names": ["Amira Haddad", "Erik Lind"],
+                "agreement": 12,
+                "agreement_title": "Unga till arbete eller studier",
+                "created_at": "2026-03-12T16:00:00+01:00",
+                "updated_at": "2026-03-12T16:00:00+01:00",
+            },
+            {
+                "kind": "meeting",
+                "date": "2026-03-12",
+                "title": "Steering group, spring",
+                "decisions": "Two more youth coaches from May.",
+                "organizations": [7, 9],
+                "participants": [31, 44],
+                "agreement": 12,
+            },
+        ),
+        list=_(
+            "The dialogue log, newest first: meetings, calls, e-mails, workshops, study visits and conferences "
+            "with the organisations and people met; a date ahead is a planned interaction."
+        ),
+        create=_(
+            "Each participant must belong to one of the organisations (or one below it); without organisations, "
+            "the participants' own are taken."
+        ),
+    )
+)
+class InteractionViewSet(SelectorViewSet):
+    """The dialogue log: who met whom, when, about what, and what was decided."""
+
+    selector = staticmethod(selectors.interaction_list)
+    serializer_class = InteractionSerializer
+    filterset_class = InteractionFilterSet
+    ordering_fields = ["date", "kind", "title", "created_at"]
+    ordering = ["-date", "-id"]
+
+
+@extend_schema_view(
+    **child_schema(
+        (
+            _("List follow-ups"),
+            _("Record a follow-up"),
+            _("Read a follow-up"),
+            _("Replace a follow-up"),
+            _("Change some fields of a follow-up"),
+            _("Remove a follow-up"),
+        ),
+        example(
+            "Follow-up",
+            {
+                "id": 400,
+                "description": "Send the minutes to the parties",
+                "responsible": 31,
+                "responsible_name": "Amira Haddad",
+                "due_on": "2026-03-19",
+                "status": "open",
+                "interaction": 300,
+                "agreement": 12,
+                "agreement_title": "Unga till arbete eller studier",
+                "created_at": "2026-03-12T16:05:00+01:00",
+                "updated_at": "2026-03-12T16:05:00+01:00",
+            },
+            {"description": "Send the minutes to the parties", "responsible": 31, "due_on": "2026-03-19",
+             "interaction": 300},
+        ),
+        list=_("What is to be done after contacts, by whom and by when; open ones past their date are flagged."),
+    )
+)
+class FollowUpViewSet(SelectorViewSet):
+    """Follow-ups: a responsible person, a due date and a status (open, done, cancelled)."""
+
+    selector = staticmethod(selectors.follow_up_list)
+    serializer_class = FollowUpSerializer
+    filterset_class = FollowUpFilterSet
+    ordering_fields = ["due_on", "status", "created_at"]
+    ordering = ["due_on", "id"]
+
+
+class PersonMoveView(generics.GenericAPIView):
+    """A person moves to another organisation: their career gets its next period."""
+
+    schema = DocumentedAutoSchema()
+    schema_tags = ["persons"]
+    queryset = Person.objects.all()
+    serializer_class = PersonMoveSerializer
+    permission_classes = [requires("stakeholders.change_person", "agreements.delete_representative")]
+    filter_backends = []
+
+    @extend_schema(
+        request=PersonMoveSerializer,
+        responses={200: MoveSummarySerializer, 400: VALIDATION_RESPONSE},
+        summary=_("Move a person to another organisation"),
+        examples=[
+            OpenApiExample(
+                "Move", value={"organization": 9, "moved_on": "2026-05-01", "title": "Analyst"}, request_only=True
+            ),
+            OpenApiExample(
+                "Moved",
+                value={
+                    "employment": 57,
+                    "representations_ended": 1,
+                    "roles_to_hand_over": ["Coordination (Unga till arbete eller studier)"],
+                },
+                response_only=True,
+            ),
+        ],
+        description=_(
+            "The current employment period ends the day before `moved_on` and the next one opens. The person's "
+            "representations of parties of other organisations in draft and active agreements end (the change "
+            "history keeps them). Roles they can no longer hold are listed and flagged (departed_person) until "
+            "handed over."
+        ),
+    )
+    def post(self, request, pk=None):
+        person = self.get_object()
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        summary = services.person_move(person=person, **serializer.validated_data)
+        data = {
+            "employment": summary.employment.pk,
+            "representations_ended": summary.representations_ended,
+            "roles_to_hand_over": [services.role_display(role) for role in summary.roles_to_hand_over],
+        }
+        return Response(MoveSummarySerializer(data).data)
+
+
+class PersonMovedHandOverView(generics.GenericAPIView):
+    """After a move: the roles the person can no longer hold pass to a successor; the person stays active."""
+
+    schema = DocumentedAutoSchema()
+    schema_tags = ["persons"]
+    queryset = Person.objects.all()
+    serializer_class = MovedHandOverSerializer
+    permission_classes = [requires("agreements.change_responsibility", "stakeholders.change_person")]
+    filter_backends = []
+
+    @extend_schema(
+        request=MovedHandOverSerializer,
+        responses={200: MovedHandOverSummarySerializer, 400: VALIDATION_RESPONSE},
+        summary=_("Hand over the roles a moved person left behind"),
+        examples=[OpenApiExample("Hand-over", value={"successor": 32}, request_only=True)],
+        description=_(
+            "Responsibilities, deputyships and sponsorships in draft and active agreements that the person can no "
+            "longer hold from their new organisation pass to the successor. Unlike the hand-over of a leaving "
+            "person, no leaving date is recorded."
+        ),
+    )
+    def post(self, request, pk=None):
+        person = self.get_object()
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        moved = services.moved_roles_hand_over(person=person, successor=serializer.validated_data["successor"])
+        return Response(MovedHandOverSummarySerializer({"handed_over": moved}).data)

@@ -84,6 +84,7 @@ class CommitmentSeed:
     description: str
     due_on: DateSeed
     status: CommitmentStatus = CommitmentStatus.PLANNED
+    responsible: str | None = None  # e-mail
 
 
 @dataclass(frozen=True)
@@ -297,6 +298,7 @@ def _create_agreement(
                 description=commitment_seed.description,
                 due_on=resolve_date(commitment_seed.due_on, today),
                 status=commitment_seed.status,
+                responsible=people[commitment_seed.responsible] if commitment_seed.responsible else None,
             )
     for role_seed in seed.responsibilities:
         record_create(
@@ -346,6 +348,7 @@ def _register(seeds: list[AgreementSeed]) -> tuple[dict[str, Organization], dict
             org_keys.add(party.organization)
             emails.update(r.email for r in party.representatives)
             emails.update(a.sponsor for a in party.anchorings if a.sponsor)
+            emails.update(c.responsible for c in party.commitments if c.responsible)
 
     organizations: dict[str, Organization] = {}
     for org_seed in load_register().organizations:  # parents are declared before their children

@@ -336,6 +336,13 @@ ROLE_NAMES = {
 
 def _describe_departed(flag) -> str:
     roles = ", ".join(str(ROLE_NAMES.get(role, role)) for role in flag.details.get("roles", []))
+    if flag.details.get("moved_to"):
+        return _("%(person)s has moved to %(organization)s and can no longer be %(roles)s in %(agreement)s.") % {
+            "person": flag.person or "–",
+            "organization": flag.details["moved_to"],
+            "roles": roles,
+            "agreement": _agreement(flag),
+        }
     return _("%(person)s has left but is still %(roles)s in %(agreement)s.") % {
         "person": flag.person or "–",
         "roles": roles,
@@ -354,7 +361,13 @@ def _describe_departed(flag) -> str:
 )
 def departed_person(agreement: AgreementFacts, ctx: ScanContext):
     departed = ctx.departed
-    if agreement.status != AgreementStatus.ACTIVE or not departed:
+    if agreement.status != AgreementStatus.ACTIVE:
+        return
+    # People who moved to another organisation (risks.rules.dialogue): {person id: (organisation id, name)}.
+    moved = agreement.extra.get("moved")
+    if moved:
+        yield from _moved_people(agreement, ctx, moved)
+    if not departed:
         return
     if (
         agreement.coordinator_id not in departed
@@ -389,6 +402,40 @@ def departed_person(agreement: AgreementFacts, ctx: ScanContext):
             agreement_id=agreement.id,
             person_id=person_id,
             details={"roles": [role for role in ROLE_NAMES if role in roles]},
+        )
+
+
+def _moved_people(agreement: AgreementFacts, ctx: ScanContext, moved):
+    """Roles held by people who moved (all still active) to an organisation that is not (or not below) the
+    party's, or for a responsibility any party's: they can no longer hold them."""
+    held: dict[int, set[str]] = defaultdict(set)
+    party_organizations = [party.organization_id for party in agreement.parties]
+
+    def outside_all(person_id: int) -> bool:
+        organization_id = moved[person_id][0]
+        return not any(ctx.belongs_to(organization_id, party_org) for party_org in party_organizations)
+
+    for role in agreement.roles:
+        if role.responsible_id in moved and outside_all(role.responsible_id):
+            held[role.responsible_id].add("responsible")
+        if role.deputy_id in moved and outside_all(role.deputy_id):
+            held[role.deputy_id].add("deputy")
+    for party in agreement.parties:
+        for rep in party.representatives:
+            person = moved.get(rep.person_id)
+            if person and not ctx.belongs_to(person[0], party.organization_id):
+                held[rep.person_id].add("representative")
+        for anchoring in party.anchorings:
+            person = moved.get(anchoring.person_id)
+            if person and not ctx.belongs_to(person[0], party.organization_id):
+                held[anchoring.person_id].add("sponsor")
+    for person_id, roles in sorted(held.items()):
+        yield Finding(
+            "departed_person",
+            SubjectType.PERSON,
+            agreement_id=agreement.id,
+            person_id=person_id,
+            details={"roles": [role for role in ROLE_NAMES if role in roles], "moved_to": moved[person_id][1]},
         )
 
 

@@ -8,7 +8,7 @@ from rest_framework import serializers
 from samverkan_project.api.serializers import ServiceModelSerializer
 from stakeholders import services
 from stakeholders.choices import Quadrant, SectorGroup
-from stakeholders.models import Organization, Person, quadrant_for
+from stakeholders.models import Employment, Organization, Person, quadrant_for
 
 
 class OrganizationSerializer(ServiceModelSerializer):
@@ -72,7 +72,8 @@ class PersonSerializer(ServiceModelSerializer):
         # The login link (``user``) stays out of the API: integrations need no personal data beyond this.
         fields = [
             "id", "first_name", "last_name", "full_name", "email", "phone", "organization",
-            "organization_name", "title", "language", "left_on", "is_active", "created_at", "updated_at",
+            "organization_name", "title", "language", "left_on", "is_active", "reminders_opt_out",
+            "created_at", "updated_at",
         ]
         read_only_fields = ["created_at", "updated_at"]
 
@@ -89,3 +90,20 @@ class PersonAnonymiseResultSerializer(serializers.Serializer):
     other_rows_cleaned = serializers.IntegerField(
         read_only=True, help_text=_("Rows elsewhere (change reasons, admin log, flags…) with the name or e-mail.")
     )
+
+
+class EmploymentSerializer(serializers.ModelSerializer):
+    person_name = serializers.CharField(source="person.full_name", read_only=True)
+    organization_name = serializers.CharField(source="organization.name", read_only=True)
+    is_current = serializers.SerializerMethodField(help_text=_("True while the period has not ended."))
+
+    class Meta:
+        model = Employment
+        fields = [
+            "id", "person", "person_name", "organization", "organization_name", "title",
+            "started_on", "ended_on", "is_current",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+    def get_is_current(self, employment: Employment) -> bool:
+        return employment.ended_on is None

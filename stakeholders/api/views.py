@@ -3,15 +3,21 @@
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
-from samverkan_project.api.schema import BAD_REQUEST
+from samverkan_project.api.schema import BAD_REQUEST, DocumentedAutoSchema
 from samverkan_project.api.views import CONFLICT_RESPONSE, SelectorViewSet
 from stakeholders import privacy, selectors
-from stakeholders.api.serializers import OrganizationSerializer, PersonAnonymiseResultSerializer, PersonSerializer
-from stakeholders.filters import OrganizationFilterSet, PersonFilterSet
+from stakeholders.api.serializers import (
+    EmploymentSerializer,
+    OrganizationSerializer,
+    PersonAnonymiseResultSerializer,
+    PersonSerializer,
+)
+from stakeholders.filters import EmploymentFilterSet, OrganizationFilterSet, PersonFilterSet
 
 ORGANIZATION_EXAMPLE = {
     "id": 7,
@@ -217,3 +223,43 @@ class PersonViewSet(SelectorViewSet):
             "other_rows_cleaned": summary.other_rows_cleaned,
         }
         return Response(PersonAnonymiseResultSerializer(data, context=self.get_serializer_context()).data)
+
+
+EMPLOYMENT_EXAMPLE = {
+    "id": 5,
+    "person": 31,
+    "person_name": "Amira Haddad",
+    "organization": 7,
+    "organization_name": "Malmö stad",
+    "title": "Unit manager",
+    "started_on": "2024-03-01",
+    "ended_on": None,
+    "is_current": True,
+}
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary=_("List employment periods"),
+        description=_(
+            "A person's career: where they worked, as what and when, oldest first; `person` gives one person's. "
+            "A move (`POST /persons/{id}/move/`) ends the current period and opens the next."
+        ),
+        examples=[OpenApiExample("Employment", value=EMPLOYMENT_EXAMPLE, response_only=True)],
+    ),
+    retrieve=extend_schema(
+        summary=_("Read an employment period"),
+        examples=[OpenApiExample("Employment", value=EMPLOYMENT_EXAMPLE, response_only=True)],
+    ),
+)
+class EmploymentViewSet(viewsets.ReadOnlyModelViewSet):
+    """Employment periods (read-only here: they change through a move, or in the admin)."""
+
+    schema = DocumentedAutoSchema()
+    serializer_class = EmploymentSerializer
+    filterset_class = EmploymentFilterSet
+    ordering_fields = ["started_on", "ended_on"]
+    ordering = ["person_id", "started_on", "id"]
+
+    def get_queryset(self):
+        return selectors.employment_list()

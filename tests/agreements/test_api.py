@@ -146,7 +146,7 @@ def test_agreement_list_nests_parties_roles_and_figures(coordinator_api):
     assert set(party["anchorings"][0]) == {"id", "kind", "body", "reference", "date", "person", "person_name", "note"}
     assert party["commitments"] == [
         {"id": party["commitments"][0]["id"], "description": "Halvtidstjänst", "due_on": "2026-06-30",
-         "status": "planned"}
+         "status": "planned", "responsible": None}
     ]  # fmt: skip
 
 

@@ -9,7 +9,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 
 from agreements.choices import AgreementStatus, CommitmentStatus, Mandate
 from agreements.models import Agreement, Responsibility
@@ -23,6 +24,8 @@ from tests.factories import (
     AgreementFactory,
     AnchoringFactory,
     CommitmentFactory,
+    FollowUpFactory,
+    InteractionFactory,
     OrganizationFactory,
     PartyFactory,
     PersonFactory,
@@ -192,9 +195,9 @@ def test_start_page_queries_do_not_grow(coordinator_client, coordinator, n, toda
         invite(open_round())
     scans.scan_now()
     queries, html = count_queries(coordinator_client, INDEX)
-    # session, user, permissions (2); the login's person, my agreements; five due sources; open rounds; the risk
-    # dashboard (8); the admin log
-    assert queries == 20, queries
+    # session, user, permissions (2); the login's person, my agreements, their last contacts; six due sources;
+    # open rounds; the risk dashboard (8); the admin log
+    assert queries == 22, queries
     assert html.count("data-due=") == workspace.LIST_SIZE
     assert html.count('data-agreement="') == min(5 * n, workspace.LIST_SIZE)
 
@@ -276,8 +279,9 @@ def test_overview_queries_do_not_grow(coordinator_client, n):
     scans.scan_now()
     queries, _html = count_queries(coordinator_client, overview_url(agreement))
     # session, user; the agreement with its coordinator, then its parties, representatives, anchorings,
-    # commitments and responsibilities; permissions (2); open flags; rounds; history
-    assert queries == 13, queries
+    # commitments and responsibilities; permissions (2); open flags; rounds; history; interactions; open
+    # follow-ups
+    assert queries == 15, queries
 
 
 # --- the person's and the organisation's pages -------------------------------------------------------
@@ -442,3 +446,44 @@ def test_what_is_due_leaves_out_rounds_a_user_may_not_view(no_perm_user, coordin
     open_round(closes_in=10)
     assert [item.kind for item in workspace.due_items(today=today, user=coordinator)] == ["round"]
     assert workspace.due_items(today=today, user=no_perm_user) == []
+
+
+# --- dialogue on the start page and the overview -----------------------------------------------------
+
+
+def test_follow_ups_i_answer_for_are_due_on_my_start_page(coordinator_client, coordinator, today):
+    me, mine, other = me_in(coordinator)
+    FollowUpFactory(description="Boka lokal", responsible=me, due_on=today + timedelta(days=5))  # no agreement
+    FollowUpFactory(description="Skicka protokoll", agreement=mine[0], due_on=today + timedelta(days=6))
+    FollowUpFactory(description="Annans uppgift", agreement=other, due_on=today + timedelta(days=6))
+    FollowUpFactory(description="Klar redan", responsible=me, due_on=today + timedelta(days=6), status="done")
+    html = coordinator_client.get(INDEX).content.decode()
+    assert "Boka lokal" in html
+    assert "Skicka protokoll" in html
+    assert "Annans uppgift" not in html
+    assert "Klar redan" not in html
+    assert "Annans uppgift" in coordinator_client.get(INDEX, {"due": "all"}).content.decode()
+
+
+def test_my_agreements_show_their_last_contact(coordinator_client, coordinator, today):
+    me, mine, _other = me_in(coordinator)
+    InteractionFactory(agreement=mine[0], date=today - timedelta(days=2), title="Avstämning")
+    InteractionFactory(agreement=mine[0], date=today + timedelta(days=20), title="Planerat möte")
+    html = coordinator_client.get(INDEX).content.decode()
+    row = re.search(rf'data-agreement="{mine[0].pk}"(.*?)</tr>', html, re.S).group(1)
+    with translation.override("en"):
+        assert date_format(today - timedelta(days=2), "SHORT_DATE_FORMAT") in row
+        assert date_format(today + timedelta(days=20), "SHORT_DATE_FORMAT") not in row
+
+
+def test_the_overview_shows_the_dialogue(coordinator_client, today):
+    agreement = active(agreement_with())
+    InteractionFactory(agreement=agreement, date=today - timedelta(days=3), title="Workshop om mål")
+    FollowUpFactory(agreement=agreement, description="Skriv minnesanteckningar", due_on=today + timedelta(days=4))
+    FollowUpFactory(agreement=agreement, description="Redan gjort", due_on=today, status="done")
+    html = coordinator_client.get(overview_url(agreement)).content.decode()
+    dialogue = section(html, "overview-dialogue")
+    assert "Workshop om mål" in dialogue
+    assert "Skriv minnesanteckningar" in dialogue
+    assert "Redan gjort" not in dialogue
+    assert "none recorded" not in dialogue

@@ -154,7 +154,8 @@ def test_add_import_and_export_pages_render(coordinator_admin, portfolio, url):
 def test_change_pages_render_with_inline_people(coordinator_admin, portfolio):
     response = coordinator_admin.get(change_url(portfolio["kommun"]))
     assert response.status_code == 200
-    (inline,) = response.context["inline_admin_formsets"]
+    # The people, then the timeline of interactions (agreements.admin_dialogue).
+    inline = response.context["inline_admin_formsets"][0]
     assert inline.formset.queryset.count() == 3
     assert coordinator_admin.get(change_url(portfolio["anna"])).status_code == 200
 

@@ -215,7 +215,8 @@ def test_organization_delete_with_people_is_409(coordinator_api):
     assert response.status_code == 409
     body = response.json()
     assert "still has people or sub-organisations" in body["detail"]
-    assert body["blocked_by"] == {"stakeholders.person": 2}
+    # The people's employment periods (their careers) name the organisation too.
+    assert body["blocked_by"] == {"stakeholders.person": 2, "stakeholders.employment": 2}
     assert Organization.objects.filter(pk=organization.pk).exists()
 
 
@@ -333,7 +334,8 @@ def test_person_list_shape_keeps_login_out(coordinator_api, today):
     [row] = response.json()["results"]
     assert set(row) == {
         "id", "first_name", "last_name", "full_name", "email", "phone", "organization",
-        "organization_name", "title", "language", "left_on", "is_active", "created_at", "updated_at",
+        "organization_name", "title", "language", "left_on", "is_active", "reminders_opt_out",
+        "created_at", "updated_at",
     }
     assert row["full_name"] == "Karin Berg"
     assert row["organization"] == organization.pk

@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from risks.choices import ReportKind
+from risks.reminders import week_moment
 from risks.reports import deliveries_send_now, report_previews
 
 
@@ -12,10 +13,15 @@ class Command(BaseCommand):
         parser.add_argument(
             "--dry-run", action="store_true", help="Print each report (recipient, subject, text) without sending."
         )
+        parser.add_argument("--week", help="The ISO week to preview or send, as YYYY-Www (default: this week).")
 
-    def handle(self, *args, dry_run=False, **options):
+    def handle(self, *args, dry_run=False, week=None, **options):
+        try:
+            now = week_moment(week) if week else None
+        except ValueError as exc:
+            raise CommandError(str(exc)) from exc
         if dry_run:
-            previews = report_previews()
+            previews = report_previews(now=now)
             for recipient, content, rendered in previews:
                 if recipient.report == ReportKind.COORDINATOR and content.is_empty:
                     self.stdout.write(_("%(email)s: nothing to report, no e-mail.") % {"email": recipient.email})
@@ -29,7 +35,7 @@ class Command(BaseCommand):
                 self.stdout.write(rendered.text)
             self.stdout.write(_("%(count)d reports previewed; nothing was sent.") % {"count": len(previews)})
             return
-        outcomes = deliveries_send_now()
+        outcomes = deliveries_send_now(now=now)
         failed = 0
         for delivery, outcome in outcomes:
             self.stdout.write(f"{delivery.email}: {outcome}")
