@@ -14,7 +14,6 @@ from django.contrib import admin, messages
 from django.contrib.admin.widgets import AutocompleteSelect, RelatedFieldWidgetWrapper
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
-from django.forms.models import BaseInlineFormSet
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -28,6 +27,7 @@ from agreements.choices import AgreementStatus
 from agreements.models import Agreement, Anchoring, Commitment, Party, Representative, Responsibility
 from agreements.rules import EXACT_UP_TO
 from agreements.services import agreement_activate, agreement_renew, agreement_terminate, person_hand_over
+from samverkan_project.admin_tools import VerboseUniqueInlineFormSet
 from samverkan_project.history_admin import HistoryAdmin
 from stakeholders.models import Person
 
@@ -59,7 +59,7 @@ def unwrapped(widget):
     return widget.widget if isinstance(widget, RelatedFieldWidgetWrapper) else widget
 
 
-class LoadedLabelsFormSet(BaseInlineFormSet):
+class LoadedLabelsFormSet(VerboseUniqueInlineFormSet):
     """Gives each row's autocomplete widgets the label of the related object the row already holds."""
 
     def _construct_form(self, i, **kwargs):

@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
@@ -17,7 +17,15 @@ from simple_history.utils import update_change_reason
 
 from agreements import selectors
 from agreements.choices import AgreementStatus, AnchoringKind, Mandate
-from agreements.models import Agreement, Anchoring, Commitment, Party, Representative, Responsibility
+from agreements.models import (
+    COORDINATOR_NEEDED,
+    Agreement,
+    Anchoring,
+    Commitment,
+    Party,
+    Representative,
+    Responsibility,
+)
 from samverkan_project.services import validated_save
 from stakeholders.models import Person
 
@@ -76,7 +84,8 @@ def _set_status(agreement: Agreement, status: str, reason: str, **fields) -> Agr
 
 @transaction.atomic
 def agreement_activate(*, agreement: Agreement) -> Agreement:
-    """Draft → active: needs a start date, at least two parties and at least one responsibility."""
+    """Draft → active: needs a coordinator, a start date, at least two parties and at least one responsibility.
+    A missing coordinator is an error on the field ``coordinator``; the others are the agreement's own."""
     agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
     if agreement.status != AgreementStatus.DRAFT:
         raise ValidationError(
@@ -90,8 +99,15 @@ def agreement_activate(*, agreement: Agreement) -> Agreement:
         problems.append(_("it needs at least two parties"))
     if not agreement.responsibilities.exists():
         problems.append(_("it needs at least one responsibility"))
+    errors = {}
+    if agreement.coordinator_id is None:
+        errors["coordinator"] = [COORDINATOR_NEEDED]
     if problems:
-        raise ValidationError(_("The agreement cannot be activated: %(problems)s.") % {"problems": "; ".join(problems)})
+        errors[NON_FIELD_ERRORS] = [
+            _("The agreement cannot be activated: %(problems)s.") % {"problems": "; ".join(problems)}
+        ]
+    if errors:
+        raise ValidationError(errors)
     if agreement.next_review_on is None:
         agreement.next_review_on = agreement.valid_from + relativedelta(months=agreement.review_interval_months)
     predecessor = agreement.renewed_from

@@ -519,7 +519,7 @@ def run_action(client, action, *agreements):
 
 
 def test_activate_action_activates_drafts_and_reports_refusals(coordinator_client):
-    ready = agreement_with(parties=2, responsibilities=1)
+    ready = agreement_with(parties=2, responsibilities=1, coordinated=True)
     lonely = AgreementFactory(title="Ensamt utkast")
     PartyFactory(agreement=lonely)
 
@@ -686,3 +686,30 @@ def test_person_page_links_to_the_hand_over(coordinator_client):
     response = coordinator_client.get(reverse("admin:stakeholders_person_change", args=[person.pk]))
     assert response.status_code == 200
     assert reverse("admin:agreements_hand_over", args=[person.pk]) in response.content.decode()
+
+
+def test_activation_without_a_coordinator_is_refused_with_the_reason(coordinator_client):
+    uncoordinated = agreement_with(parties=2, responsibilities=1)
+    uncoordinated.title = "Utan samordnare"
+    uncoordinated.save()
+
+    response = run_action(coordinator_client, "activate_agreements", uncoordinated)
+
+    uncoordinated.refresh_from_db()
+    assert uncoordinated.status == AgreementStatus.DRAFT
+    assert any(
+        level == "error" and "Utan samordnare" in text and "needs a coordinator" in text
+        for level, text in messages_of(response)
+    ), messages_of(response)
+
+
+def test_the_change_form_refuses_to_empty_the_coordinator_of_an_active_agreement(coordinator_client):
+    agreement = agreement_with(parties=2, responsibilities=1, coordinated=True)
+    set_status(agreement, AgreementStatus.ACTIVE)
+    page = coordinator_client.get(change_url(agreement))
+    response = coordinator_client.post(change_url(agreement), post_data_from(page, coordinator=""))
+
+    assert response.status_code == 200
+    assert "coordinator" in response.context["adminform"].form.errors
+    agreement.refresh_from_db()
+    assert agreement.coordinator_id is not None

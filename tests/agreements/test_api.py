@@ -83,7 +83,7 @@ def form_payload(**overrides) -> dict:
 
 
 def activatable_draft() -> Agreement:
-    return agreement_with(parties=2, responsibilities=2)
+    return agreement_with(parties=2, responsibilities=2, coordinated=True)
 
 
 # --- Agreements: reading --------------------------------------------------------------------
@@ -1537,3 +1537,28 @@ def test_history_records_the_api_user(coordinator_api, coordinator):
 
     latest = agreement.history.first()
     assert (latest.status, latest.history_user) == ("active", coordinator)
+
+
+def test_activate_without_a_coordinator_is_refused_on_the_field(coordinator_api):
+    agreement = agreement_with(parties=2, responsibilities=2)
+    assert agreement.coordinator_id is None
+
+    response = coordinator_api.post(url(AGREEMENTS, agreement, "activate/"))
+
+    assert response.status_code == 400
+    assert list(response.json()) == ["coordinator"]
+    assert "needs a coordinator" in messages(response, "coordinator")
+    agreement.refresh_from_db()
+    assert agreement.status == "draft"
+
+
+def test_the_coordinator_of_an_active_agreement_cannot_be_removed(coordinator_api):
+    agreement = activatable_draft()
+    assert coordinator_api.post(url(AGREEMENTS, agreement, "activate/")).status_code == 200
+
+    response = coordinator_api.patch(url(AGREEMENTS, agreement), {"coordinator": None}, format="json")
+
+    assert response.status_code == 400
+    assert "needs a coordinator" in messages(response, "coordinator")
+    agreement.refresh_from_db()
+    assert agreement.coordinator_id is not None

@@ -107,7 +107,7 @@ def test_activate_needs_two_parties_and_a_responsibility():
 
 
 def test_activate_then_terminate_and_refusals():
-    agreement = agreement_with()
+    agreement = agreement_with(coordinated=True)
     activated = agreement_activate(agreement=agreement)
     assert activated.status == AgreementStatus.ACTIVE
     with pytest.raises(ValidationError):
@@ -120,10 +120,10 @@ def test_activate_then_terminate_and_refusals():
 
 
 def test_expire_due_expires_only_active_agreements_past_their_end():
-    past = agreement_with()
+    past = agreement_with(coordinated=True)
     agreement_activate(agreement=past)
     Agreement.objects.filter(pk=past.pk).update(valid_to=dt.date(2026, 1, 31))
-    current = agreement_with()
+    current = agreement_with(coordinated=True)
     agreement_activate(agreement=current)
     assert agreement_expire_due(today=dt.date(2026, 2, 1)) == 1
     past.refresh_from_db()
@@ -132,7 +132,7 @@ def test_expire_due_expires_only_active_agreements_past_their_end():
 
 
 def test_renew_carries_parties_roles_and_sponsors_and_expires_the_old_on_activation():
-    old = agreement_with(parties=3, responsibilities=4)
+    old = agreement_with(parties=3, responsibilities=4, coordinated=True)
     agreement_activate(agreement=old)
     renewal = agreement_renew(agreement=old)
     assert renewal.status == AgreementStatus.DRAFT

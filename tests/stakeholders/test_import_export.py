@@ -348,12 +348,12 @@ def test_admin_import_with_a_bad_row_shows_row_and_field_and_saves_nothing(coord
     assert errors_by_row(result).keys() == {5, 6}
     content = response.content.decode()
     assert "Some rows failed to validate" in content
-    assert "<td>5 </td>" in content
-    assert "<td>6 </td>" in content
-    assert '<span class="validation-error-field-label">org_number</span>' in content
-    assert "The organisation number&#x27;s check digit is wrong" in content
-    assert '<span class="validation-error-field-label">parent</span>' in content
-    assert "No organisation has the organisation number or name “Finns inte”." in content
+    assert '<th scope="row">5</th>' in content
+    assert '<th scope="row">6</th>' in content
+    # Each error is in the table itself, not in a box that shows only on hover.
+    assert "<li><strong>org_number</strong>: The organisation number&#x27;s check digit is wrong" in content
+    assert "<li><strong>parent</strong>: No organisation has the organisation number or name “Finns inte”." in content
+    assert "validation-error-container" not in content
     assert "row 1 is the first row below the headings" in content  # our note on the page
     assert Organization.objects.count() == 0
 
