@@ -290,6 +290,8 @@ class SafeModelResource(ModelResource):
                 (cell, header in row.changed_columns) for header, cell in zip(headers, row.diff or (), strict=False)
             ]
             if row.import_type == row.IMPORT_TYPE_UPDATE:
+                # The record as it is stored now (a rename shows the name it has, not the one it gets).
+                row.stored_repr = str(row.original) if row.original is not None else row.object_repr
                 result.updates.append(row)
         return result
 

@@ -299,9 +299,16 @@ class AssessmentRoundAdmin(admin.ModelAdmin):
             form = RoundAddForm(request.POST, admin_site=self.admin_site)
             if form.is_valid():
                 values = form.cleaned_data
-                if values["opens_on"] <= today and "_send_confirmed" not in request.POST:
+                invited = list(values["persons"]) or services.default_respondents(values["agreement"])
+                acceptable = invited and not services.round_create_errors(
+                    agreement=values["agreement"],
+                    instrument=values["instrument"],
+                    opens_on=values["opens_on"],
+                    closes_on=values["closes_on"],
+                    today=today,
+                )
+                if acceptable and values["opens_on"] <= today and "_send_confirmed" not in request.POST:
                     # Saving would e-mail the invitations at once: say so, and save only when confirmed.
-                    invited = list(values["persons"]) or services.default_respondents(values["agreement"])
                     extra_context = {**(extra_context or {}), "confirm_invitations": len(invited)}
                     return self.render_add_form(request, form, form_url, extra_context)
                 try:
