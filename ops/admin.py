@@ -12,7 +12,8 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django_celery_beat.admin import CrontabScheduleAdmin as LibraryCrontabScheduleAdmin
 from django_celery_beat.admin import PeriodicTaskAdmin as LibraryPeriodicTaskAdmin
-from django_celery_beat.models import CrontabSchedule, PeriodicTask
+from django_celery_beat.admin import PeriodicTaskInline as LibraryPeriodicTaskInline
+from django_celery_beat.models import ClockedSchedule, CrontabSchedule, IntervalSchedule, PeriodicTask, SolarSchedule
 
 # cron-descriptor's Swedish leaves the names of days and months in English.
 _SWEDISH_NAMES = {
@@ -155,11 +156,26 @@ class PeriodicTaskAdmin(LibraryPeriodicTaskAdmin):
         return super().get_form(request, obj, change=change, **kwargs)
 
 
+class PeriodicTaskInline(LibraryPeriodicTaskInline):
+    """The jobs on a schedule's page, the task under a label in the admin's language."""
+
+    fields = ("name", "task_name", "args", "kwargs")
+    readonly_fields = fields
+
+    @admin.display(description=_("task"))
+    def task_name(self, obj):
+        return obj.task
+
+
+for schedule_model in (IntervalSchedule, SolarSchedule, ClockedSchedule):
+    admin.site._registry[schedule_model].inlines = [PeriodicTaskInline]
+
 admin.site.unregister(CrontabSchedule)
 
 
 @admin.register(CrontabSchedule)
 class CrontabScheduleAdmin(LibraryCrontabScheduleAdmin):
+    inlines = [PeriodicTaskInline]
     list_display = ("__str__", "in_words")
     fields = ("in_words", "minute", "hour", "day_of_month", "month_of_year", "day_of_week", "timezone")
     readonly_fields = ("in_words",)

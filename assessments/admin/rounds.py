@@ -408,7 +408,10 @@ class AssessmentRoundAdmin(admin.ModelAdmin):
                 )
                 return HttpResponseRedirect(self.url("change", round_))
         if round_.status == RoundStatus.CLOSED:
-            form.add_error(None, _("The round is closed."))
+            if form.is_bound:
+                form.add_error(None, _("The round is closed."))
+            else:  # an unbound form holds no errors (add_error would fail): say it above the form
+                self.message_user(request, _("The round is closed."), messages.WARNING)
         context = {
             **self.admin_site.each_context(request),
             "title": _("Respondents of %(round)s") % {"round": round_},
