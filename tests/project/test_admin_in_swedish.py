@@ -33,7 +33,9 @@ ENGLISH = set(
     the and of with for is are will this that which
     """.split()  # noqa: SIM905
 )
-WORD = re.compile(r"[A-Za-z]+")
+# Whole words, Swedish letters included ("Risksökning" is not "Risks"); a token with an underscore or a dot
+# (is_active, risks.scan_run) is code, not a word, and never matches the list.
+WORD = re.compile(r"[\w.]*\w")
 # Data rather than interface: the English wording of the instruments, and code.
 DATA_CLASS = re.compile(r"(^|\s)field-\w+_en(\s|$)")
 SKIPPED_TAGS = {"script", "style", "textarea", "select", "code", "pre", "noscript"}
@@ -70,10 +72,21 @@ class VisibleText(HTMLParser):
             self.parts.append(data)
 
 
-def english_words(html: str) -> list[str]:
+def visible_text(html: str) -> str:
     parser = VisibleText()
     parser.feed(html)
-    return sorted({word for word in WORD.findall(" ".join(parser.parts)) if word in ENGLISH})
+    return " ".join(" ".join(parser.parts).split())
+
+
+def english_words(html: str) -> list[str]:
+    return sorted({word for word in WORD.findall(visible_text(html)) if word in ENGLISH})
+
+
+def in_context(html: str, words: list[str]) -> list[str]:
+    """Each English word with the text around it, for the failure message."""
+    text = visible_text(html)
+    found = (match for word in words for match in re.finditer(rf"(?<![\w.]){word}(?![\w.])", text))
+    return [text[max(0, match.start() - 60) : match.end() + 60] for match in found][:5]
 
 
 def first_pk(model):
@@ -136,7 +149,7 @@ def test_every_admin_page_reads_swedish(demo_admin):
         rendered += 1
         assert '<html lang="sv"' in response.content.decode()[:500], url
         if words := english_words(response.content.decode()):
-            english[url] = words
+            english[url] = in_context(response.content.decode(), words)
     assert rendered > 80
     assert english == {}
 
