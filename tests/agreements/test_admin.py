@@ -409,7 +409,8 @@ def test_duplicate_party_is_a_form_error(coordinator_client):
 
     assert response.status_code == 200
     parties = response.context["inline_admin_formsets"][0].formset
-    assert parties.non_form_errors() == ["Please correct the duplicate data for organization."]
+    # Named by its label, not its code name ("organization").
+    assert parties.non_form_errors() == ["Please correct the duplicate data for organisation."]
     assert Party.objects.filter(agreement=agreement).count() == 2
 
 
