@@ -568,6 +568,19 @@ class AssessmentRoundAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Close the selected rounds now"), permissions=["change"])
     def close_rounds(self, request, queryset):
-        self.close(request, list(queryset.order_by("pk")))
+        """Ask first (listing the rounds and who has answered), then close them."""
+        rounds_ = list(queryset.order_by("pk"))
+        if request.POST.get("post") != "yes":
+            context = {
+                **self.admin_site.each_context(request),
+                "opts": self.opts,
+                "title": _("Close assessment rounds now?"),
+                "rounds": [(round_, self.close_confirmation(round_)["summary"]) for round_ in rounds_],
+                "action": "close_rounds",
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            }
+            template = "admin/assessments/assessmentround/close_rounds_confirmation.html"
+            return TemplateResponse(request, template, context)
+        self.close(request, rounds_)
 
 

@@ -681,3 +681,21 @@ def test_a_round_opening_today_asks_before_it_mails_the_invitations(
     round_ = AssessmentRound.objects.get()
     assert round_.status == RoundStatus.OPEN
     assert len(mail.outbox) == expected
+
+
+def test_closing_rounds_from_the_list_asks_first(coordinator_client):
+    round_ = answered_round(answers=1)
+    selected = {"action": "close_rounds", "_selected_action": [round_.pk], "index": 0}
+
+    asked = coordinator_client.post(ROUNDS, selected)
+
+    assert asked.status_code == 200
+    html = asked.content.decode()
+    assert 'id="rounds-to-close"' in html
+    assert "1 of 3 have answered; the links of the 2 who have not stop working" in html
+    round_.refresh_from_db()
+    assert round_.status == RoundStatus.OPEN
+    response = coordinator_client.post(ROUNDS, {**selected, "post": "yes"}, follow=True)
+    round_.refresh_from_db()
+    assert round_.status == RoundStatus.CLOSED
+    assert "1 round was closed" in " ".join(messages_of(response))
