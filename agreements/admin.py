@@ -14,7 +14,6 @@ from django.contrib import admin, messages
 from django.contrib.admin.widgets import AutocompleteSelect, RelatedFieldWidgetWrapper
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
-from django.forms.models import BaseInlineFormSet
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -28,7 +27,14 @@ from agreements.admin_dialogue import AgreementFollowUpInline, AgreementTimeline
 from agreements.choices import AgreementStatus
 from agreements.models import Agreement, Anchoring, Commitment, Party, Representative, Responsibility
 from agreements.rules import EXACT_UP_TO
-from agreements.services import agreement_activate, agreement_renew, agreement_terminate, person_hand_over
+from agreements.services import (
+    agreement_activate,
+    agreement_renew,
+    agreement_terminate,
+    hand_over_deputy_conflicts,
+    person_hand_over,
+)
+from samverkan_project.admin_tools import VerboseUniqueInlineFormSet
 from samverkan_project.history_admin import HistoryAdmin
 from stakeholders.models import Person
 
@@ -60,7 +66,7 @@ def unwrapped(widget):
     return widget.widget if isinstance(widget, RelatedFieldWidgetWrapper) else widget
 
 
-class LoadedLabelsFormSet(BaseInlineFormSet):
+class LoadedLabelsFormSet(VerboseUniqueInlineFormSet):
     """Gives each row's autocomplete widgets the label of the related object the row already holds."""
 
     def _construct_form(self, i, **kwargs):
@@ -408,10 +414,25 @@ class AgreementAdmin(HistoryAdmin):
 
     @admin.action(description=_("Terminate selected agreements today"), permissions=["change"])
     def terminate_agreements(self, request, queryset):
+        """Ask first (listing the agreements, with a reason to give), then terminate each one today."""
+        reason = request.POST.get("termination_reason", "")
+        if request.POST.get("post") != "yes":
+            agreements = list(queryset.order_by("title", "pk").prefetch_related(None))
+            context = {
+                **self.admin_site.each_context(request),
+                "opts": self.opts,
+                "title": _("Terminate agreements"),
+                "agreements": agreements,
+                "today": timezone.localdate(),
+                "action": "terminate_agreements",
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+                "reason_max_length": Agreement._meta.get_field("termination_reason").max_length,
+            }
+            return TemplateResponse(request, "admin/agreements/agreement/terminate_confirmation.html", context)
         self._run_for_each(
             request,
             queryset,
-            lambda agreement: agreement_terminate(agreement=agreement),
+            lambda agreement: agreement_terminate(agreement=agreement, reason=reason),
             lambda n: (
                 ngettext("%(count)d agreement was terminated today.", "%(count)d agreements were terminated today.", n)
                 % {"count": n}
@@ -435,17 +456,39 @@ class AgreementAdmin(HistoryAdmin):
             raise PermissionDenied
         person = get_object_or_404(Person.objects.select_related("organization"), pk=person_id)
         form = admin_helpers.HandOverForm(request.POST or None, person=person, admin_site=self.admin_site)
+        deputies_form = None
         if request.method == "POST" and form.is_valid():
             successor = form.cleaned_data["successor"]
-            try:
-                summary = person_hand_over(person=person, successor=successor, left_on=form.cleaned_data["left_on"])
-            except ValidationError as exc:
-                form.add_service_errors(exc)
-            else:
-                self.message_user(
-                    request, admin_helpers.hand_over_message(person, successor, summary), messages.SUCCESS
-                )
-                return redirect("admin:stakeholders_person_change", person.pk)
+            # Roles whose deputy slot the successor would empty: listed, with a new deputy to name, before
+            # anything moves (again if the successor was changed since they were shown).
+            conflicts = hand_over_deputy_conflicts(person, successor)
+            shown = request.POST.get("_deputies_for") == str(successor.pk)
+            deputies_form = admin_helpers.HandOverDeputiesForm(
+                request.POST if shown else None,
+                conflicts=conflicts,
+                person=person,
+                successor=successor,
+                admin_site=self.admin_site,
+            )
+            if not conflicts or (shown and deputies_form.is_valid()):
+                try:
+                    summary = person_hand_over(
+                        person=person,
+                        successor=successor,
+                        left_on=form.cleaned_data["left_on"],
+                        deputies=deputies_form.chosen() if conflicts else None,
+                    )
+                except ValidationError as exc:
+                    form.add_service_errors(exc)
+                else:
+                    self.message_user(
+                        request, admin_helpers.hand_over_message(person, successor, summary), messages.SUCCESS
+                    )
+                    if summary.without_deputy:
+                        self.message_user(request, admin_helpers.without_deputy_message(summary), messages.WARNING)
+                    return redirect("admin:stakeholders_person_change", person.pk)
+            if not conflicts:
+                deputies_form = None
         person_opts = Person._meta
         context = {
             **self.admin_site.each_context(request),
@@ -457,6 +500,8 @@ class AgreementAdmin(HistoryAdmin):
             "form": form,
             "media": self.media + form.media,
             "preview": admin_helpers.hand_over_preview(person),
+            "deputies_form": deputies_form,
+            "deputies_for": form.cleaned_data["successor"].pk if deputies_form is not None else None,
         }
         return TemplateResponse(request, "admin/agreements/hand_over.html", context)
 

@@ -16,6 +16,7 @@ from django.contrib.admin.widgets import AdminDateWidget, AutocompleteSelect
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from agreements import rules, selectors
 from agreements.choices import AnchoringStatus
@@ -237,6 +238,30 @@ class HandOverForm(forms.Form):
             self.add_error(None, error)
 
 
+class HandOverDeputiesForm(forms.Form):
+    """A new deputy for each role that would otherwise lose its deputy in the hand-over (the successor
+    already holds the other half of it). Left empty, the role has no deputy; the page says so first."""
+
+    def __init__(self, *args, conflicts, person: Person, successor: Person, admin_site, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.conflicts = conflicts
+        candidates = Person.objects.active().exclude(pk__in=[person.pk, successor.pk])
+        for role in conflicts:
+            self.fields[f"deputy_{role.pk}"] = forms.ModelChoiceField(
+                queryset=candidates,
+                required=False,
+                label=_("New deputy for %(role)s in %(agreement)s") % {"role": role.title, "agreement": role.agreement},
+                widget=AutocompleteSelect(Responsibility._meta.get_field("deputy"), admin_site),
+                help_text=_("Leave empty to leave the role without a deputy."),
+                error_messages={
+                    "invalid_choice": _("Choose an active person other than the one leaving and the successor.")
+                },
+            )
+
+    def chosen(self) -> dict[int, Person | None]:
+        return {role.pk: self.cleaned_data.get(f"deputy_{role.pk}") for role in self.conflicts}
+
+
 def hand_over_message(person: Person, successor: Person, summary: HandOverSummary) -> str:
     return _(
         "The roles of %(person)s were handed over to %(successor)s (responsibilities: %(responsibilities)d, "
@@ -251,3 +276,11 @@ def hand_over_message(person: Person, successor: Person, summary: HandOverSummar
         "sponsorships": summary.sponsorships,
         "coordinator_roles": summary.coordinator_roles,
     }
+
+
+def without_deputy_message(summary: HandOverSummary) -> str:
+    return ngettext(
+        "%(count)d role now has no deputy: name one on the agreement's page.",
+        "%(count)d roles now have no deputy: name them on the agreements' pages.",
+        summary.without_deputy,
+    ) % {"count": summary.without_deputy}

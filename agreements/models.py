@@ -48,6 +48,9 @@ def choices_constraint(field: str, choices, name: str) -> models.CheckConstraint
 TERMINATION_REASON_MAX_LENGTH = 2000
 
 
+COORDINATOR_NEEDED = _("An active agreement needs a coordinator: choose who coordinates it.")
+
+
 class Agreement(models.Model):
     title = models.CharField(_("title"), max_length=255, validators=[validate_name_characters])
     reference = models.CharField(
@@ -150,8 +153,17 @@ class Agreement(models.Model):
     def clean(self) -> None:
         super().clean()
         self.reference = (self.reference or "").strip()
+        errors = {}
         if self.valid_from and self.valid_to and self.valid_to < self.valid_from:
-            raise ValidationError({"valid_to": _("The end date cannot be before the start date.")})
+            errors["valid_to"] = _("The end date cannot be before the start date.")
+        if self.status == AgreementStatus.ACTIVE and self.coordinator_id is None and self._had_coordinator():
+            # Activation needs a coordinator (services.agreement_activate); nor can one be taken away after.
+            errors["coordinator"] = COORDINATOR_NEEDED
+        if errors:
+            raise ValidationError(errors)
+
+    def _had_coordinator(self) -> bool:
+        return self.pk is not None and Agreement.objects.filter(pk=self.pk, coordinator__isnull=False).exists()
 
     @property
     def is_review_overdue(self) -> bool:

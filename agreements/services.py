@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Q
@@ -19,6 +19,7 @@ from simple_history.utils import update_change_reason
 from agreements import selectors
 from agreements.choices import AgreementStatus, AnchoringKind, Mandate
 from agreements.models import (
+    COORDINATOR_NEEDED,
     Agreement,
     Anchoring,
     Commitment,
@@ -137,7 +138,8 @@ def _set_status(agreement: Agreement, status: str, reason: str, **fields) -> Agr
 
 @transaction.atomic
 def agreement_activate(*, agreement: Agreement) -> Agreement:
-    """Draft → active: needs a start date, at least two parties and at least one responsibility."""
+    """Draft → active: needs a coordinator, a start date, at least two parties and at least one responsibility.
+    A missing coordinator is an error on the field ``coordinator``; the others are the agreement's own."""
     agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
     if agreement.status != AgreementStatus.DRAFT:
         raise ValidationError(
@@ -151,8 +153,15 @@ def agreement_activate(*, agreement: Agreement) -> Agreement:
         problems.append(_("it needs at least two parties"))
     if not agreement.responsibilities.exists():
         problems.append(_("it needs at least one responsibility"))
+    errors = {}
+    if agreement.coordinator_id is None:
+        errors["coordinator"] = [COORDINATOR_NEEDED]
     if problems:
-        raise ValidationError(_("The agreement cannot be activated: %(problems)s.") % {"problems": "; ".join(problems)})
+        errors[NON_FIELD_ERRORS] = [
+            _("The agreement cannot be activated: %(problems)s.") % {"problems": "; ".join(problems)}
+        ]
+    if errors:
+        raise ValidationError(errors)
     if agreement.next_review_on is None:
         agreement.next_review_on = agreement.valid_from + relativedelta(months=agreement.review_interval_months)
     predecessor = agreement.renewed_from
@@ -271,6 +280,9 @@ class HandOverSummary:
     representations: int = 0
     sponsorships: int = 0
     coordinator_roles: int = 0
+    # Roles left without a deputy because the successor held the other half of the role (and no new
+    # deputy was named for them).
+    without_deputy: int = 0
 
     @property
     def total(self) -> int:
@@ -280,15 +292,39 @@ class HandOverSummary:
 
 
 OPEN_STATUSES = (AgreementStatus.DRAFT, AgreementStatus.ACTIVE)
+
+
+def hand_over_deputy_conflicts(person: Person, successor: Person) -> list[Responsibility]:
+    """The roles in draft and active agreements that would lose their deputy in a hand-over from ``person``
+    to ``successor``: the successor is the deputy where ``person`` is responsible, or responsible where
+    ``person`` is the deputy (one query)."""
+    return list(
+        Responsibility.objects.filter(agreement__status__in=OPEN_STATUSES)
+        .filter(Q(responsible=person, deputy=successor) | Q(deputy=person, responsible=successor))
+        .select_related("agreement", "responsible", "deputy")
+        .order_by("agreement__title", "title", "pk")
+    )
 MANDATE_RANK = {Mandate.NONE: 0, Mandate.PREPARE: 1, Mandate.DECIDE: 2}
 
 
 @transaction.atomic
-def person_hand_over(*, person: Person, successor: Person, left_on: date | None = None) -> HandOverSummary:
+def person_hand_over(
+    *,
+    person: Person,
+    successor: Person,
+    left_on: date | None = None,
+    deputies: Mapping[int, Person | None] | None = None,
+) -> HandOverSummary:
     """Move every role a leaving person holds in draft and active agreements to ``successor``
     and record the departure. Closed agreements keep their history as it was; every change is in
     the change history with the reason "hand-over".
+
+    Where the successor already holds the other half of a role (is its deputy, or is responsible where
+    the leaving person deputised), the successor cannot be both: ``deputies`` names the new deputy of such
+    a role by its id (see ``hand_over_deputy_conflicts``); a role without one is left without a deputy and
+    counted in ``without_deputy``.
     """
+    deputies = deputies or {}
     if successor.pk == person.pk:
         raise ValidationError({"successor": _("The successor must be another person.")})
     if not successor.is_active:
@@ -311,13 +347,30 @@ def person_hand_over(*, person: Person, successor: Person, left_on: date | None 
         setattr(summary, counter, getattr(summary, counter) + 1)
 
     open_filter = {"agreement__status__in": OPEN_STATUSES}
+    def new_deputy(role) -> Person | None:
+        deputy = deputies.get(role.pk)
+        if deputy is not None and (deputy.pk in (person.pk, successor.pk) or not deputy.is_active):
+            errors.append(
+                _("%(role)s: the new deputy must be an active person other than the one leaving and the successor.")
+                % {"role": role}
+            )
+            return None
+        if deputy is None:
+            summary.without_deputy += 1
+        return deputy
+
     for role in Responsibility.objects.filter(responsible=person, **open_filter).select_related("deputy"):
-        # The successor cannot be their own deputy: the deputyship is emptied rather than refused.
-        extra = {"deputy": None} if role.deputy_id == successor.pk else {}
+        # The successor cannot be their own deputy: the deputy named for the role, if any, takes over.
+        extra = {"deputy": new_deputy(role)} if role.deputy_id == successor.pk else {}
         move(role, "responsible", "responsibilities", **extra)
     for role in Responsibility.objects.filter(deputy=person, **open_filter):
         if role.responsible_id == successor.pk:
-            role.deputy = None
+            role.deputy = new_deputy(role)
+            try:
+                role.full_clean()
+            except ValidationError as exc:
+                errors.extend(f"{role._meta.verbose_name} «{role}»: {m}" for m in exc.messages)
+                continue
             role.save()
             update_change_reason(role, reason)
             summary.deputyships += 1

@@ -77,10 +77,12 @@ def items_chart(results: dict, *, ident: str = "items-chart") -> SafeString:
             'stroke="currentColor" stroke-opacity="0.15"/>'
             f'<text x="{x(value):.1f}" y="{axis_y + 16}" text-anchor="middle" fill="currentColor">{value}</text>'
         )
+    # gettext outside the f-string: makemessages does not look inside one.
+    scale = _("Scale %(low)s–%(high)s") % {"low": low, "high": high}
     body.append(
         f'<line x1="{PLOT_LEFT}" y1="{axis_y}" x2="{PLOT_RIGHT}" y2="{axis_y}" stroke="currentColor"/>'
         f'<text x="{(PLOT_LEFT + PLOT_RIGHT) / 2:.1f}" y="{axis_y + 31}" text-anchor="middle" '
-        f'fill="currentColor">{escape(_("Scale %(low)s–%(high)s") % {"low": low, "high": high})}</text>'
+        f'fill="currentColor">{escape(scale)}</text>'
     )
     for row, item in enumerate(items):
         middle = top + row * ROW_HEIGHT + ROW_HEIGHT / 2
@@ -198,9 +200,10 @@ def trend_chart(history: dict, *, ident: str = "trend-chart") -> SafeString:
             f'<text x="{legend_x + 34}" y="{legend_y}" fill="currentColor">{escape(_short(line["label"], 48))}</text>'
         )
     if not rounds:
+        empty = _("No closed rounds yet.")
         body.append(
             f'<text x="{(left + right) / 2:.1f}" y="{(top + plot_bottom) / 2:.1f}" text-anchor="middle" '
-            f'fill="currentColor">{escape(_("No closed rounds yet."))}</text>'
+            f'fill="currentColor">{escape(empty)}</text>'
         )
     if history.get("summed"):
         title = _("Total over the rounds")

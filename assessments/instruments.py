@@ -28,6 +28,9 @@ _TESTA = {
     "scale_min_label_en": "to a very small degree",
     "scale_max_label_sv": "i mycket hög grad (bäst)",
     "scale_max_label_en": "to a very high degree (best)",
+    # The source's stem before each block's statements: "I vilken grad ….. Finns …?"
+    "section_description_sv": _IN_WHAT_DEGREE_SV,
+    "section_description_en": _IN_WHAT_DEGREE_EN,
     "sections": [
         (
             "Startförhållanden",
@@ -282,13 +285,19 @@ def install_instrument(spec: dict, *, models=None, builtin: bool = True, using: 
     )
     if Instrument.objects.using(using).filter(code=spec["code"]).exists():
         return None
-    fields = {key: value for key, value in spec.items() if key not in ("sections", "bands")}
+    section_keys = ("sections", "bands", "section_description_sv", "section_description_en")
+    fields = {key: value for key, value in spec.items() if key not in section_keys}
     with transaction.atomic(using=using):
         instrument = Instrument.objects.db_manager(using).create(version=1, is_builtin=builtin, **fields)
         position = 0
         for section_position, (title_sv, title_en, items) in enumerate(spec["sections"], start=1):
             section = InstrumentSection.objects.db_manager(using).create(
-                instrument=instrument, position=section_position, title_sv=title_sv, title_en=title_en
+                instrument=instrument,
+                position=section_position,
+                title_sv=title_sv,
+                title_en=title_en,
+                description_sv=spec.get("section_description_sv", ""),
+                description_en=spec.get("section_description_en", ""),
             )
             for item in items:
                 position += 1

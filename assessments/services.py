@@ -76,6 +76,24 @@ def _check_persons(persons: list[Person], *, today: date) -> None:
 # --- starting, opening, closing ----------------------------------------------------------------------
 
 
+def round_create_errors(
+    *, agreement: Agreement, instrument: Instrument, opens_on: date, closes_on: date, today: date
+) -> dict[str, str]:
+    """What :func:`round_create` refuses about the round itself (by field), before it looks at the people."""
+    errors: dict[str, str] = {}
+    if agreement.status in (AgreementStatus.EXPIRED, AgreementStatus.TERMINATED):
+        errors["agreement"] = _("The agreement has ended; start rounds only for draft or active agreements.")
+    if not instrument.is_active:
+        errors["instrument"] = _("This instrument version is no longer offered; choose its newest version.")
+    elif not Item.objects.filter(instrument=instrument, kind="scale").exists():
+        errors["instrument"] = _("The instrument has no rated items.")
+    if opens_on and closes_on and closes_on < opens_on:
+        errors["closes_on"] = _("A round cannot close before it opens.")
+    elif closes_on and closes_on < today:
+        errors["closes_on"] = _("The closing date has already passed.")
+    return errors
+
+
 def round_create(
     *,
     agreement: Agreement,
@@ -90,17 +108,9 @@ def round_create(
     """Start a round; ``persons`` defaults to :func:`default_respondents`. A round opening today or earlier
     opens at once and its invitations go out after the commit (or with the next daily job)."""
     today = today or timezone.localdate()
-    errors: dict[str, str] = {}
-    if agreement.status in (AgreementStatus.EXPIRED, AgreementStatus.TERMINATED):
-        errors["agreement"] = _("The agreement has ended; start rounds only for draft or active agreements.")
-    if not instrument.is_active:
-        errors["instrument"] = _("This instrument version is no longer offered; choose its newest version.")
-    elif not Item.objects.filter(instrument=instrument, kind="scale").exists():
-        errors["instrument"] = _("The instrument has no rated items.")
-    if opens_on and closes_on and closes_on < opens_on:
-        errors["closes_on"] = _("A round cannot close before it opens.")
-    elif closes_on and closes_on < today:
-        errors["closes_on"] = _("The closing date has already passed.")
+    errors = round_create_errors(
+        agreement=agreement, instrument=instrument, opens_on=opens_on, closes_on=closes_on, today=today
+    )
     if errors:
         raise ValidationError(errors)
     persons = default_respondents(agreement, today=today) if persons is None else list(dict.fromkeys(persons))

@@ -170,11 +170,13 @@ class ReportContent:
 
 
 def report_content(*, scope: Q, since: datetime, until: datetime) -> ReportContent:
-    """New since ``since``, still open now (by severity), resolved since ``since`` (six queries)."""
+    """Each risk once (six queries): new since ``since`` and unresolved; still open from before
+    ``since`` (by severity); resolved since ``since`` (a risk that came and went in the window too)."""
     limit = settings.RISK_REPORT_MAX_ITEMS
     flags = selectors.flag_list().filter(scope)
-    new = flags.filter(first_seen_at__gt=since, first_seen_at__lte=until)
-    still_open = flags.filter(status__in=UNRESOLVED)
+    unresolved = flags.filter(status__in=UNRESOLVED)
+    new = unresolved.filter(first_seen_at__gt=since, first_seen_at__lte=until)
+    still_open = unresolved.filter(first_seen_at__lte=since)
     resolved = flags.filter(resolved_at__gt=since, resolved_at__lte=until)
     severity_rank = {severity: rank for rank, severity in enumerate(SEVERITY_ORDER)}
 
@@ -242,7 +244,9 @@ def report_render(
             "flag_list_url": flag_list_url,
             "site_url": settings.SITE_URL,
         }
-        subject = _("Samverkan risk report, week %(week)d: %(new)d new, %(open)d open, %(resolved)d resolved") % {
+        subject = _(
+            "Samverkan risk report, week %(week)d: %(new)d new, %(open)d still open, %(resolved)d resolved"
+        ) % {
             "week": context["week"],
             "new": content.new_count,
             "open": content.open_count,

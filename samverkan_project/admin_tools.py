@@ -5,7 +5,8 @@ putting a service's ValidationError on a form."""
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.forms.models import BaseInlineFormSet
 
 from samverkan_project.validators import ID_MAX
 
@@ -91,3 +92,17 @@ def add_service_errors(form: forms.Form, exc: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, exc.messages)
+
+
+class VerboseUniqueInlineFormSet(BaseInlineFormSet):
+    """Names the fields of a duplicate row by their labels (”organisation”), not by their code names as
+    Django's formsets do (”organization”)."""
+
+    def get_unique_error_message(self, unique_check):
+        labels = []
+        for name in unique_check:
+            try:
+                labels.append(str(self.model._meta.get_field(name).verbose_name))
+            except FieldDoesNotExist:
+                labels.append(name)
+        return super().get_unique_error_message(labels)

@@ -33,14 +33,15 @@ import tablib
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.http import HttpResponseRedirect
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils.formats import number_format
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from import_export.formats.base_formats import BINARY_FORMATS, CSV, XLSX
-from import_export.forms import ImportForm
+from import_export.forms import ImportForm, SelectableFieldsExportForm
 from import_export.resources import ModelResource
 from import_export.results import Error
 
@@ -206,7 +207,31 @@ class SafeXLSX(SafeFormat, XLSX):
         return stream.getvalue()
 
 
-SAFE_FORMATS = [SafeCSV, SafeXLSX]
+class SafeExcelCSV(SafeCSV):
+    """CSV as Excel in Swedish opens it with a double click: UTF-8 with a byte-order mark (or Excel reads
+    å, ä, ö wrongly) and semicolons between cells (Excel's list separator where the decimal sign is a comma).
+    Imports the same way, so an exported file imports back."""
+
+    DELIMITER = ";"
+
+    def get_title(self):
+        return _("csv for Excel (semicolons)")
+
+    def create_dataset(self, in_stream, **kwargs):
+        if isinstance(in_stream, bytes):
+            in_stream = in_stream.decode(self.encoding or "utf-8-sig")
+        in_stream = in_stream.removeprefix("\ufeff")
+        check_size(len(in_stream.encode()))
+        dataset = tablib.import_set(in_stream, format="csv", delimiter=self.DELIMITER)
+        check_rows(dataset.height)
+        return _rebuilt(dataset, unescape_cell)
+
+    def export_data(self, dataset, **kwargs):
+        return "\ufeff" + _rebuilt(dataset, escape_cell).export("csv", delimiter=self.DELIMITER)
+
+
+# New formats go last: a format is chosen by its position in this list.
+SAFE_FORMATS = [SafeCSV, SafeXLSX, SafeExcelCSV]
 
 
 # --- resources ----------------------------------------------------------------------------------
@@ -239,12 +264,35 @@ class SafeModelResource(ModelResource):
                 raise
             result = self.get_result_class()()
             result.append_base_error(RefusedImportError(exc))
+        self.import_data_preview(result)
         result.formula_cells = [
             FormulaCell(row=number, column=column, value=value)
             for number, row in enumerate(dataset, start=1)
             for column, value in zip(dataset.headers or (), row, strict=False)
             if starts_like_formula(value)
         ]
+        return result
+
+    def import_data_preview(self, result):
+        """Per row of the preview: its number and, for a row that updates an existing record, the columns
+        whose value changes (``row.changed_columns``); ``result.updates`` lists those rows."""
+        result.updates = []
+        headers = list(result.diff_headers)
+        for number, row in enumerate(result.rows, start=1):
+            row.number = number
+            changed = [
+                header
+                for header, cell in zip(headers, row.diff or (), strict=False)
+                if "<ins" in str(cell) or "<del" in str(cell)
+            ]
+            row.changed_columns = changed if row.import_type == row.IMPORT_TYPE_UPDATE else []
+            row.cells = [
+                (cell, header in row.changed_columns) for header, cell in zip(headers, row.diff or (), strict=False)
+            ]
+            if row.import_type == row.IMPORT_TYPE_UPDATE:
+                # The record as it is stored now (a rename shows the name it has, not the one it gets).
+                row.stored_repr = str(row.original) if row.original is not None else row.object_repr
+                result.updates.append(row)
         return result
 
     def import_row(self, row, instance_loader, **kwargs):
@@ -276,11 +324,26 @@ class LimitedImportForm(ImportForm):
         return import_file
 
 
+class LabelledExportForm(SelectableFieldsExportForm):
+    """The export's choice of columns, each named by its label in the admin's language and its column
+    heading in the file: ”Förnamn (first_name)”, not the library's ”First Name”."""
+
+    def _get_field_label(self, resource, field_name: str) -> str:
+        field = resource.fields.get(field_name)
+        column = field.column_name if field else field_name
+        try:
+            label = capfirst(resource._meta.model._meta.get_field(field.attribute or field_name).verbose_name)
+        except (FieldDoesNotExist, AttributeError):
+            return column
+        return f"{label} ({column})"
+
+
 class SafeImportExportMixin:
     """For an ImportExportModelAdmin: the safe formats, the limits, and their messages on the page."""
 
     formats = SAFE_FORMATS
     import_form_class = LimitedImportForm
+    export_form_class = LabelledExportForm
 
     def get_export_data(self, file_format, request, queryset, **kwargs):
         """As the library's, but numbers and dates stay native in our XLSX too (it checks the exact class)."""

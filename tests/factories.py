@@ -123,10 +123,12 @@ class CommitmentFactory(factory.django.DjangoModelFactory):
     due_on = _dt.date(2026, 6, 30)
 
 
-def agreement_with(parties: int = 2, responsibilities: int = 2, deputies: bool = True, anchored: bool = True):
+def agreement_with(
+    parties: int = 2, responsibilities: int = 2, deputies: bool = True, anchored: bool = True, coordinated: bool = False
+):
     """An agreement with parties, one deciding representative each, roles spread over the parties'
-    people (with deputies from another party), if anchored a decision and a sponsor per party, and a meeting
-    of the parties a week ago."""
+    people (with deputies from another party), if anchored, a decision and a sponsor per party, if coordinated,
+    the first representative as its coordinator (activation needs one), and a meeting of the parties a week ago."""
     agreement = AgreementFactory()
     party_rows = [PartyFactory(agreement=agreement) for _ in range(parties)]
     reps = [RepresentativeFactory(party=party) for party in party_rows]
@@ -138,6 +140,10 @@ def agreement_with(parties: int = 2, responsibilities: int = 2, deputies: bool =
         for party, rep in zip(party_rows, reps, strict=True):
             AnchoringFactory(party=party)
             AnchoringFactory(party=party, kind=AnchoringKind.SPONSOR, person=rep.person, date=None)
+    if coordinated and reps:
+        agreement.coordinator = reps[0].person
+        agreement.save(update_fields=["coordinator"])
+
     # A recent meeting of the parties, so the agreement is in dialogue (dialogue_missing stays quiet).
     from agreements.models import Interaction
 

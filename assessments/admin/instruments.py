@@ -6,7 +6,6 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
-from django.forms.models import BaseInlineFormSet
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.html import format_html
@@ -21,6 +20,7 @@ from assessments.models import (
     InstrumentSection,
     Item,
 )
+from samverkan_project.admin_tools import VerboseUniqueInlineFormSet
 
 TEXTAREA = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 40})}}
 
@@ -38,7 +38,7 @@ class LockedInlineMixin:
         return not (obj is not None and selectors.is_locked(obj)) and super().has_delete_permission(request, obj)
 
 
-class SectionFormSet(BaseInlineFormSet):
+class SectionFormSet(VerboseUniqueInlineFormSet):
     def clean(self):
         super().clean()
         # Deleting a section would silently delete its items with it.
@@ -62,7 +62,7 @@ class SectionInline(LockedInlineMixin, admin.StackedInline):
         return 1 if obj is None or not obj.pk else 0
 
 
-class ItemFormSet(BaseInlineFormSet):
+class ItemFormSet(VerboseUniqueInlineFormSet):
     def scored_count(self) -> int | None:
         """How many rated items the instrument has once this formset is saved (None if it is invalid)."""
         if not self.is_valid():
@@ -117,7 +117,7 @@ class ItemInline(LockedInlineMixin, admin.TabularInline):
         return formset
 
 
-class BandFormSet(BaseInlineFormSet):
+class BandFormSet(VerboseUniqueInlineFormSet):
     item_formset: ItemFormSet | None = None  # set by InstrumentAdmin._create_formsets
 
     def scored_count(self) -> int | None:

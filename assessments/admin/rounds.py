@@ -14,6 +14,7 @@ from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -70,7 +71,14 @@ class RoundAddForm(forms.Form):
             label=_("instrument"),
             help_text=_("Instruments offered for new rounds."),
         )
-        self.fields["opens_on"] = forms.DateField(label=_("opens"), widget=AdminDateWidget)
+        self.fields["opens_on"] = forms.DateField(
+            label=_("opens"),
+            widget=AdminDateWidget,
+            help_text=_(
+                "A round that opens today or earlier opens when you save it, and its invitations are e-mailed at "
+                "once (you are asked to confirm first)."
+            ),
+        )
         self.fields["closes_on"] = forms.DateField(label=_("closes"), widget=AdminDateWidget)
         self.fields["persons"] = persons_field(
             admin_site,
@@ -291,6 +299,18 @@ class AssessmentRoundAdmin(admin.ModelAdmin):
             form = RoundAddForm(request.POST, admin_site=self.admin_site)
             if form.is_valid():
                 values = form.cleaned_data
+                invited = list(values["persons"]) or services.default_respondents(values["agreement"])
+                acceptable = invited and not services.round_create_errors(
+                    agreement=values["agreement"],
+                    instrument=values["instrument"],
+                    opens_on=values["opens_on"],
+                    closes_on=values["closes_on"],
+                    today=today,
+                )
+                if acceptable and values["opens_on"] <= today and "_send_confirmed" not in request.POST:
+                    # Saving would e-mail the invitations at once: say so, and save only when confirmed.
+                    extra_context = {**(extra_context or {}), "confirm_invitations": len(invited)}
+                    return self.render_add_form(request, form, form_url, extra_context)
                 try:
                     round_ = services.round_create(
                         agreement=values["agreement"],
@@ -388,7 +408,10 @@ class AssessmentRoundAdmin(admin.ModelAdmin):
                 )
                 return HttpResponseRedirect(self.url("change", round_))
         if round_.status == RoundStatus.CLOSED:
-            form.add_error(None, _("The round is closed."))
+            if form.is_bound:
+                form.add_error(None, _("The round is closed."))
+            else:  # an unbound form holds no errors (add_error would fail): say it above the form
+                self.message_user(request, _("The round is closed."), messages.WARNING)
         context = {
             **self.admin_site.each_context(request),
             "title": _("Respondents of %(round)s") % {"round": round_},
@@ -400,20 +423,86 @@ class AssessmentRoundAdmin(admin.ModelAdmin):
         }
         return TemplateResponse(request, "admin/assessments/assessmentround/respondents.html", context)
 
-    def round_action_view(self, request, round_id: int, act):
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
+    def round_action_view(self, request, round_id: int, act, confirmation):
+        """GET: a page saying what the action will do; POST (from that page, CSRF-protected): do it."""
+        if request.method not in ("GET", "HEAD", "POST"):
+            return HttpResponseNotAllowed(["GET", "POST"])
         round_ = self.round_or_404(round_id)
         if not self.has_change_permission(request, round_):
             raise PermissionDenied
-        act(request, [round_])
-        return HttpResponseRedirect(self.url("change", round_))
+        if request.method == "POST":
+            act(request, [round_])
+            return HttpResponseRedirect(self.url("change", round_))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "round": round_,
+            "change_url": self.url("change", round_),
+            **confirmation(round_),
+        }
+        return TemplateResponse(request, "admin/assessments/assessmentround/confirm_action.html", context)
 
     def send_invitations_view(self, request, round_id: int):
-        return self.round_action_view(request, round_id, self.invite)
+        return self.round_action_view(request, round_id, self.invite, self.invite_confirmation)
 
     def close_view(self, request, round_id: int):
-        return self.round_action_view(request, round_id, self.close)
+        return self.round_action_view(request, round_id, self.close, self.close_confirmation)
+
+    def invite_confirmation(self, round_: AssessmentRound) -> dict:
+        owed = list(
+            round_.respondents.filter(invited_at__isnull=True)
+            .select_related("person")
+            .order_by("person__last_name", "person__first_name", "pk")
+        )
+        possible = round_.status == RoundStatus.OPEN and bool(owed)
+        if round_.status != RoundStatus.OPEN:
+            summary = _("The round is not open, so no invitations can be sent now.")
+        elif not owed:
+            summary = _("Everybody in this round has been invited already; nothing would be sent.")
+        else:
+            summary = ngettext(
+                "%(count)d invitation will be e-mailed now, with a personal answer link, to:",
+                "%(count)d invitations will be e-mailed now, each with a personal answer link, to:",
+                len(owed),
+            ) % {"count": len(owed)}
+        return {
+            "title": _("Send the invitations of %(round)s?") % {"round": round_},
+            "summary": summary,
+            "people": [respondent.person for respondent in owed if respondent.person_id] if possible else [],
+            "possible": possible,
+            "confirm_label": _("Yes, send the invitations"),
+            "action_id": "confirm-send-invitations",
+        }
+
+    def close_confirmation(self, round_: AssessmentRound) -> dict:
+        counts = round_.respondents.aggregate(
+            asked=models.Count("pk"), answered=models.Count("pk", filter=models.Q(responded_at__isnull=False))
+        )
+        unanswered = counts["asked"] - counts["answered"]
+        possible = round_.status != RoundStatus.CLOSED
+        summary = (
+            _(
+                "Closing the round ends it now, before its closing date %(date)s. %(answered)d of %(asked)d "
+                "have answered; the links of the %(unanswered)d who have not stop working and nobody can "
+                "change their answers any more. This cannot be undone."
+            )
+            % {
+                "date": date_format(round_.closes_on, "j F Y"),
+                "answered": counts["answered"],
+                "asked": counts["asked"],
+                "unanswered": unanswered,
+            }
+            if possible
+            else _("The round is closed already.")
+        )
+        return {
+            "title": _("Close %(round)s now?") % {"round": round_},
+            "summary": summary,
+            "people": [],
+            "possible": possible,
+            "confirm_label": _("Yes, close the round now"),
+            "action_id": "confirm-close-round",
+        }
 
     def invite(self, request, rounds_) -> None:
         """Queue the invitations still owed by each open round; other rounds are explained."""
@@ -479,6 +568,19 @@ class AssessmentRoundAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Close the selected rounds now"), permissions=["change"])
     def close_rounds(self, request, queryset):
-        self.close(request, list(queryset.order_by("pk")))
+        """Ask first (listing the rounds and who has answered), then close them."""
+        rounds_ = list(queryset.order_by("pk"))
+        if request.POST.get("post") != "yes":
+            context = {
+                **self.admin_site.each_context(request),
+                "opts": self.opts,
+                "title": _("Close assessment rounds now?"),
+                "rounds": [(round_, self.close_confirmation(round_)["summary"]) for round_ in rounds_],
+                "action": "close_rounds",
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            }
+            template = "admin/assessments/assessmentround/close_rounds_confirmation.html"
+            return TemplateResponse(request, template, context)
+        self.close(request, rounds_)
 
 

@@ -15,7 +15,7 @@ from operator import attrgetter, itemgetter
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy, ngettext, pgettext
 
 from agreements import rules as agreement_rules
 from agreements.choices import AgreementStatus, AnchoringStatus, Mandate
@@ -40,7 +40,8 @@ def _show(value: str) -> str:
 
 
 def _agreement(flag) -> str:
-    return f"«{flag.agreement}»" if flag.agreement_id else "–"
+    # The quotation marks of the message's language (Swedish ”…”).
+    return pgettext("quoted name", "«%(name)s»") % {"name": flag.agreement} if flag.agreement_id else "–"
 
 
 # --- single_person_dependency ---------------------------------------------------------------------

@@ -36,7 +36,7 @@ from django.db.models import Count, Max, Min, Sum
 from django.utils import translation
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy, ngettext, pgettext
 
 from agreements.choices import AgreementStatus
 from assessments.choices import RoundStatus
@@ -273,7 +273,8 @@ def _show(value: str | None) -> str:
 
 
 def _agreement(flag) -> str:
-    return f"«{flag.agreement}»" if flag.agreement_id else "–"
+    # The quotation marks of the message's language (Swedish ”…”).
+    return pgettext("quoted name", "«%(name)s»") % {"name": flag.agreement} if flag.agreement_id else "–"
 
 
 def _number(value) -> str:
@@ -368,7 +369,10 @@ def _describe_low(flag) -> str:
         values.update(
             total=_number(details["total"]),
             maximum=details.get("max_total", "–"),
-            band=f"{band['min_total']}–{band['max_total']} «{_in_language(band, 'label')}»" if band else "–",
+            band=f"{band['min_total']}–{band['max_total']} "
+            + pgettext("quoted name", "«%(name)s»") % {"name": _in_language(band, "label")}
+            if band
+            else "–",
         )
         return (
             _(

@@ -410,7 +410,8 @@ def test_duplicate_party_is_a_form_error(coordinator_client):
 
     assert response.status_code == 200
     parties = response.context["inline_admin_formsets"][0].formset
-    assert parties.non_form_errors() == ["Please correct the duplicate data for organization."]
+    # Named by its label, not its code name ("organization").
+    assert parties.non_form_errors() == ["Please correct the duplicate data for organisation."]
     assert Party.objects.filter(agreement=agreement).count() == 2
 
 
@@ -520,7 +521,7 @@ def run_action(client, action, *agreements):
 
 
 def test_activate_action_activates_drafts_and_reports_refusals(coordinator_client):
-    ready = agreement_with(parties=2, responsibilities=1)
+    ready = agreement_with(parties=2, responsibilities=1, coordinated=True)
     lonely = AgreementFactory(title="Ensamt utkast")
     PartyFactory(agreement=lonely)
 
@@ -557,12 +558,33 @@ def test_terminate_action_terminates_today_and_refuses_closed_agreements(coordin
     active = set_status(AgreementFactory(valid_from=dt.date(2025, 1, 1)), AgreementStatus.ACTIVE)
     expired = set_status(AgreementFactory(title="Redan utgånget"), AgreementStatus.EXPIRED)
 
-    response = run_action(coordinator_client, "terminate_agreements", active, expired)
+    # First a page that says what will happen, lists the agreements and asks for a reason; nothing changes.
+    asked = run_action(coordinator_client, "terminate_agreements", active, expired)
+    assert asked.status_code == 200
+    html = asked.content.decode()
+    assert 'id="agreements-to-terminate"' in html
+    assert str(active) in html
+    assert "Redan utgånget" in html
+    assert 'name="termination_reason"' in html
+    active.refresh_from_db()
+    assert active.status == AgreementStatus.ACTIVE
+
+    response = coordinator_client.post(
+        CHANGELIST,
+        {
+            "action": "terminate_agreements",
+            "_selected_action": [active.pk, expired.pk],
+            "post": "yes",
+            "termination_reason": "Projektet avslutat",
+        },
+        follow=True,
+    )
 
     active.refresh_from_db()
     expired.refresh_from_db()
     assert active.status == AgreementStatus.TERMINATED
     assert active.terminated_on == timezone.localdate()
+    assert active.termination_reason == "Projektet avslutat"
     assert expired.status == AgreementStatus.EXPIRED
     reported = messages_of(response)
     assert ("success", "1 agreement was terminated today.") in reported
@@ -687,3 +709,76 @@ def test_person_page_links_to_the_hand_over(coordinator_client):
     response = coordinator_client.get(reverse("admin:stakeholders_person_change", args=[person.pk]))
     assert response.status_code == 200
     assert reverse("admin:agreements_hand_over", args=[person.pk]) in response.content.decode()
+
+
+def test_activation_without_a_coordinator_is_refused_with_the_reason(coordinator_client):
+    uncoordinated = agreement_with(parties=2, responsibilities=1)
+    uncoordinated.title = "Utan samordnare"
+    uncoordinated.save()
+
+    response = run_action(coordinator_client, "activate_agreements", uncoordinated)
+
+    uncoordinated.refresh_from_db()
+    assert uncoordinated.status == AgreementStatus.DRAFT
+    assert any(
+        level == "error" and "Utan samordnare" in text and "needs a coordinator" in text
+        for level, text in messages_of(response)
+    ), messages_of(response)
+
+
+def test_the_change_form_refuses_to_empty_the_coordinator_of_an_active_agreement(coordinator_client):
+    agreement = agreement_with(parties=2, responsibilities=1, coordinated=True)
+    set_status(agreement, AgreementStatus.ACTIVE)
+    page = coordinator_client.get(change_url(agreement))
+    response = coordinator_client.post(change_url(agreement), post_data_from(page, coordinator=""))
+
+    assert response.status_code == 200
+    assert "coordinator" in response.context["adminform"].form.errors
+    agreement.refresh_from_db()
+    assert agreement.coordinator_id is not None
+
+
+def test_hand_over_lists_the_roles_that_would_lose_their_deputy_and_names_new_ones(coordinator_client, leaving):
+    person, successor, agreement = leaving["person"], leaving["successor"], leaving["agreement"]
+    led = agreement.responsibilities.filter(responsible=person).order_by("pk").first()
+    led.deputy = successor
+    led.save()
+    helper = PersonFactory(first_name="Hugo", last_name="Hjälp", organization=leaving["party"].organization)
+    posted = {"successor": successor.pk, "left_on": "2026-03-31"}
+
+    first = coordinator_client.post(hand_over_url(person), posted)
+
+    # Nothing moves yet: the page lists the role and asks for a new deputy.
+    assert first.status_code == 200
+    content = first.content.decode()
+    assert 'id="hand-over-deputies"' in content
+    assert f'name="deputy_{led.pk}"' in content
+    assert f'name="_deputies_for" value="{successor.pk}"' in content
+    led.refresh_from_db()
+    assert led.responsible_id == person.pk
+    person.refresh_from_db()
+    assert person.left_on is None
+
+    second = coordinator_client.post(
+        hand_over_url(person), {**posted, "_deputies_for": successor.pk, f"deputy_{led.pk}": helper.pk}
+    )
+
+    assert second.status_code == 302
+    led.refresh_from_db()
+    assert (led.responsible_id, led.deputy_id) == (successor.pk, helper.pk)
+
+
+def test_hand_over_says_when_a_role_is_left_without_a_deputy(coordinator_client, leaving):
+    person, successor, agreement = leaving["person"], leaving["successor"], leaving["agreement"]
+    led = agreement.responsibilities.filter(responsible=person).order_by("pk").first()
+    led.deputy = successor
+    led.save()
+    posted = {"successor": successor.pk, "left_on": "2026-03-31", "_deputies_for": successor.pk}
+
+    response = coordinator_client.post(hand_over_url(person), posted)
+
+    assert response.status_code == 302
+    led.refresh_from_db()
+    assert (led.responsible_id, led.deputy_id) == (successor.pk, None)
+    reported = messages_of(coordinator_client.get(response["Location"]))
+    assert any(level == "warning" and "1 role now has no deputy" in text for level, text in reported), reported

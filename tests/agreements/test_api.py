@@ -83,7 +83,7 @@ def form_payload(**overrides) -> dict:
 
 
 def activatable_draft() -> Agreement:
-    return agreement_with(parties=2, responsibilities=2)
+    return agreement_with(parties=2, responsibilities=2, coordinated=True)
 
 
 # --- Agreements: reading --------------------------------------------------------------------
@@ -559,6 +559,7 @@ def test_activate(coordinator_api):
 def test_activate_without_two_parties_is_refused_with_a_clear_message(coordinator_api):
     party = PartyFactory()
     ResponsibilityFactory(agreement=party.agreement, responsible=PersonFactory(organization=party.organization))
+    Agreement.objects.filter(pk=party.agreement_id).update(coordinator=PersonFactory())
 
     response = coordinator_api.post(url(AGREEMENTS, party.agreement, "activate/"))
 
@@ -641,7 +642,7 @@ def test_terminate_refusals_name_the_field(coordinator_api, payload, field, mess
 
 
 def test_renew_answers_201_with_the_new_draft(coordinator_api):
-    agreement = agreement_with(parties=3, responsibilities=2)
+    agreement = agreement_with(parties=3, responsibilities=2, coordinated=True)
     coordinator_api.post(url(AGREEMENTS, agreement, "activate/"))
 
     response = coordinator_api.post(url(AGREEMENTS, agreement, "renew/"), {})
@@ -699,7 +700,7 @@ def test_renew_into_a_far_off_year_is_refused(coordinator_api):
 
 
 def test_renew_open_ended_agreement_needs_a_start(coordinator_api):
-    agreement = agreement_with()
+    agreement = agreement_with(coordinated=True)
     Agreement.objects.filter(pk=agreement.pk).update(valid_to=None)
     coordinator_api.post(url(AGREEMENTS, agreement, "activate/"))
 
@@ -1537,3 +1538,28 @@ def test_history_records_the_api_user(coordinator_api, coordinator):
 
     latest = agreement.history.first()
     assert (latest.status, latest.history_user) == ("active", coordinator)
+
+
+def test_activate_without_a_coordinator_is_refused_on_the_field(coordinator_api):
+    agreement = agreement_with(parties=2, responsibilities=2)
+    assert agreement.coordinator_id is None
+
+    response = coordinator_api.post(url(AGREEMENTS, agreement, "activate/"))
+
+    assert response.status_code == 400
+    assert list(response.json()) == ["coordinator"]
+    assert "needs a coordinator" in messages(response, "coordinator")
+    agreement.refresh_from_db()
+    assert agreement.status == "draft"
+
+
+def test_the_coordinator_of_an_active_agreement_cannot_be_removed(coordinator_api):
+    agreement = activatable_draft()
+    assert coordinator_api.post(url(AGREEMENTS, agreement, "activate/")).status_code == 200
+
+    response = coordinator_api.patch(url(AGREEMENTS, agreement), {"coordinator": None}, format="json")
+
+    assert response.status_code == 400
+    assert "needs a coordinator" in messages(response, "coordinator")
+    agreement.refresh_from_db()
+    assert agreement.coordinator_id is not None

@@ -11,6 +11,7 @@ from agreements.services import (
     agreement_expire_due,
     agreement_renew,
     agreement_terminate,
+    hand_over_deputy_conflicts,
     person_hand_over,
     record_create,
 )
@@ -107,7 +108,7 @@ def test_activate_needs_two_parties_and_a_responsibility():
 
 
 def test_activate_then_terminate_and_refusals():
-    agreement = agreement_with()
+    agreement = agreement_with(coordinated=True)
     activated = agreement_activate(agreement=agreement)
     assert activated.status == AgreementStatus.ACTIVE
     with pytest.raises(ValidationError):
@@ -120,10 +121,10 @@ def test_activate_then_terminate_and_refusals():
 
 
 def test_expire_due_expires_only_active_agreements_past_their_end():
-    past = agreement_with()
+    past = agreement_with(coordinated=True)
     agreement_activate(agreement=past)
     Agreement.objects.filter(pk=past.pk).update(valid_to=dt.date(2026, 1, 31))
-    current = agreement_with()
+    current = agreement_with(coordinated=True)
     agreement_activate(agreement=current)
     assert agreement_expire_due(today=dt.date(2026, 2, 1)) == 1
     past.refresh_from_db()
@@ -132,7 +133,7 @@ def test_expire_due_expires_only_active_agreements_past_their_end():
 
 
 def test_renew_carries_parties_roles_and_sponsors_and_expires_the_old_on_activation():
-    old = agreement_with(parties=3, responsibilities=4)
+    old = agreement_with(parties=3, responsibilities=4, coordinated=True)
     agreement_activate(agreement=old)
     renewal = agreement_renew(agreement=old)
     assert renewal.status == AgreementStatus.DRAFT
@@ -218,9 +219,38 @@ def test_successor_already_deputy_takes_the_role_and_the_deputyship_is_emptied()
     leaver = PersonFactory(organization=party.organization)
     successor = PersonFactory(organization=party.organization)
     role = ResponsibilityFactory(agreement=agreement, responsible=leaver, deputy=successor)
-    person_hand_over(person=leaver, successor=successor)
+    summary = person_hand_over(person=leaver, successor=successor)
     role.refresh_from_db()
     assert (role.responsible_id, role.deputy_id) == (successor.pk, None)
+    assert summary.without_deputy == 1  # counted, so the caller can say so
+
+
+def test_a_hand_over_names_new_deputies_where_the_successor_held_the_other_half():
+    agreement = AgreementFactory()
+    party = PartyFactory(agreement=agreement)
+    PartyFactory(agreement=agreement)
+    leaver, successor, helper = (PersonFactory(organization=party.organization) for _ in range(3))
+    led = ResponsibilityFactory(agreement=agreement, title="Ledning", responsible=leaver, deputy=successor)
+    backed = ResponsibilityFactory(agreement=agreement, title="Ekonomi", responsible=successor, deputy=leaver)
+    assert {role.pk for role in hand_over_deputy_conflicts(leaver, successor)} == {led.pk, backed.pk}
+    summary = person_hand_over(person=leaver, successor=successor, deputies={led.pk: helper, backed.pk: helper})
+    led.refresh_from_db()
+    backed.refresh_from_db()
+    assert (led.responsible_id, led.deputy_id) == (successor.pk, helper.pk)
+    assert (backed.responsible_id, backed.deputy_id) == (successor.pk, helper.pk)
+    assert summary.without_deputy == 0
+
+
+def test_a_hand_over_refuses_the_leaver_as_new_deputy_and_moves_nothing():
+    agreement = AgreementFactory()
+    party = PartyFactory(agreement=agreement)
+    PartyFactory(agreement=agreement)
+    leaver, successor = (PersonFactory(organization=party.organization) for _ in range(2))
+    led = ResponsibilityFactory(agreement=agreement, responsible=leaver, deputy=successor)
+    with pytest.raises(ValidationError):
+        person_hand_over(person=leaver, successor=successor, deputies={led.pk: leaver})
+    led.refresh_from_db()
+    assert (led.responsible_id, led.deputy_id) == (leaver.pk, successor.pk)
 
 
 def test_successor_already_representing_the_party_keeps_one_row():

@@ -543,7 +543,23 @@ def test_respondents_are_changed_through_the_service(coordinator_client):
 def test_send_invitations_now_and_close_now(coordinator_client):
     round_ = answered_round(answers=0)
     assert not round_.respondents.filter(invited_at__isnull=False).exists()
-    response = coordinator_client.post(reverse("admin:assessments_assessmentround_send_invitations", args=[round_.pk]))
+    # The round's page links to confirmation pages; opening one changes nothing.
+    page = coordinator_client.get(change_url(round_)).content.decode()
+    send_url = reverse("admin:assessments_assessmentround_send_invitations", args=[round_.pk])
+    close_url = reverse("admin:assessments_assessmentround_close", args=[round_.pk])
+    assert f'<a href="{send_url}" id="send-invitations">' in page
+    assert f'<a href="{close_url}" id="close-round">' in page
+    confirm = coordinator_client.get(send_url)
+    assert confirm.status_code == 200
+    html = confirm.content.decode()
+    assert "3 invitations will be e-mailed now" in html
+    for respondent in round_.respondents.select_related("person"):
+        assert respondent.person.email in html
+    assert 'id="confirm-send-invitations"' in html
+    assert "csrfmiddlewaretoken" in html
+    assert len(mail.outbox) == 0
+    assert not round_.respondents.filter(invited_at__isnull=False).exists()
+    response = coordinator_client.post(send_url)
     assert response.status_code == 302
     assert response.url == change_url(round_)
     assert len(mail.outbox) == round_.respondents.count() == 3
@@ -551,10 +567,13 @@ def test_send_invitations_now_and_close_now(coordinator_client):
     again = coordinator_client.post(reverse("admin:assessments_assessmentround_send_invitations", args=[round_.pk]))
     assert "has been invited" in " ".join(messages_of(again))
     assert len(mail.outbox) == 3
-    assert (
-        coordinator_client.get(reverse("admin:assessments_assessmentround_close", args=[round_.pk])).status_code == 405
-    )
-    response = coordinator_client.post(reverse("admin:assessments_assessmentround_close", args=[round_.pk]))
+    confirm = coordinator_client.get(close_url)
+    assert confirm.status_code == 200
+    assert "0 of 3 have answered; the links of the 3 who have not stop working" in confirm.content.decode()
+    assert 'id="confirm-close-round"' in confirm.content.decode()
+    round_.refresh_from_db()
+    assert round_.status == RoundStatus.OPEN  # only the POST closes
+    response = coordinator_client.post(close_url)
     round_.refresh_from_db()
     assert round_.status == RoundStatus.CLOSED
     assert round_.closed_at is not None
@@ -566,6 +585,7 @@ def test_round_actions_need_the_change_permission(client, reader):
     client.force_login(reader)
     assert client.get(change_url(round_)).status_code == 200
     assert client.post(reverse("admin:assessments_assessmentround_close", args=[round_.pk])).status_code == 403
+    assert client.get(reverse("admin:assessments_assessmentround_close", args=[round_.pk])).status_code == 403
     assert client.get(reverse("admin:assessments_assessmentround_respondents", args=[round_.pk])).status_code == 403
     assert client.get(ADD_ROUND).status_code == 403
     round_.refresh_from_db()
@@ -621,3 +641,61 @@ def test_the_round_pages_render_in_swedish(client, coordinator, settings):
         response = client.get(url)
         assert response.status_code == 200, url
         assert response.wsgi_request.LANGUAGE_CODE == "sv"
+
+
+def test_the_close_confirmation_needs_csrf(coordinator):
+    from django.test import Client
+
+    round_ = answered_round(answers=0)
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(coordinator)
+    url = reverse("admin:assessments_assessmentround_close", args=[round_.pk])
+    assert client.post(url).status_code == 403
+    round_.refresh_from_db()
+    assert round_.status == RoundStatus.OPEN
+
+
+def test_a_round_opening_today_asks_before_it_mails_the_invitations(
+    coordinator_client, django_capture_on_commit_callbacks
+):
+    agreement = active_agreement()
+    today = timezone.localdate()
+    data = {
+        "agreement": agreement.pk,
+        "instrument": builtin().pk,
+        "opens_on": str(today),
+        "closes_on": str(today + dt.timedelta(days=10)),
+    }
+    first = coordinator_client.post(ADD_ROUND, data)
+    assert first.status_code == 200
+    expected = len(services.default_respondents(agreement))
+    assert expected > 0
+    html = first.content.decode()
+    assert f"{expected} invitations are e-mailed at once" in html
+    assert 'name="_send_confirmed"' in html
+    assert not AssessmentRound.objects.exists()
+    assert len(mail.outbox) == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        confirmed = coordinator_client.post(ADD_ROUND, {**data, "_send_confirmed": "1"})
+    assert confirmed.status_code == 302
+    round_ = AssessmentRound.objects.get()
+    assert round_.status == RoundStatus.OPEN
+    assert len(mail.outbox) == expected
+
+
+def test_closing_rounds_from_the_list_asks_first(coordinator_client):
+    round_ = answered_round(answers=1)
+    selected = {"action": "close_rounds", "_selected_action": [round_.pk], "index": 0}
+
+    asked = coordinator_client.post(ROUNDS, selected)
+
+    assert asked.status_code == 200
+    html = asked.content.decode()
+    assert 'id="rounds-to-close"' in html
+    assert "1 of 3 have answered; the links of the 2 who have not stop working" in html
+    round_.refresh_from_db()
+    assert round_.status == RoundStatus.OPEN
+    response = coordinator_client.post(ROUNDS, {**selected, "post": "yes"}, follow=True)
+    round_.refresh_from_db()
+    assert round_.status == RoundStatus.CLOSED
+    assert "1 round was closed" in " ".join(messages_of(response))

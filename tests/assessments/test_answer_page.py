@@ -85,6 +85,24 @@ def test_the_page_needs_no_login_and_shows_every_item_with_its_scale(client):
     assert 'role="alert"' not in html  # no errors yet
 
 
+def test_testa_din_samverkan_shows_the_source_stem_before_each_block(client):
+    round_ = open_round(code=TESTA_DIN_SAMVERKAN)
+    _respondent, token = invite(round_)
+    html = client.get(url(token)).content.decode()
+    blocks = html.split("<section")[1:]
+    assert len(blocks) == 4
+    for block in blocks:
+        # The stem comes after the block's heading and before its first statement.
+        heading_end = block.index("</h2>")
+        stem = block.index('<p class="stem">I vilken grad …</p>')
+        assert heading_end < stem < block.index("<fieldset")
+    english = client.get(url(token, "en")).content.decode()
+    assert english.count('<p class="stem">To what degree …</p>') == 4
+    # Samverkansmodellen has no such stem.
+    _respondent, other = invite(open_round())
+    assert 'class="stem"' not in client.get(url(other)).content.decode()
+
+
 def test_the_mailed_link_opens_the_page(client, settings):
     settings.SITE_URL = "https://samverkan.example.se"
     round_ = open_round()

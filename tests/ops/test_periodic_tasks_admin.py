@@ -113,3 +113,36 @@ def test_the_retention_job_refuses_a_day_in_the_future():
         privacy_retention(today="2999-01-01")
     person.refresh_from_db()
     assert person.email  # not anonymised
+
+
+def test_the_shipped_jobs_have_swedish_names():
+    names = dict(PeriodicTask.objects.values_list("task", "name"))
+    assert names[RETENTION] == "Gallring av personuppgifter (dagligen)"
+    assert names["assessments.risk_scan_scheduled"] == "Risksökning (varje natt)"
+    assert PeriodicTask.objects.get(task=RETENTION).description.startswith("Anonymiserar personer")
+
+
+def test_a_schedule_in_words_follows_the_admin_language():
+    from django.utils import translation
+
+    from ops.admin import crontab_description
+
+    mondays = CrontabSchedule(minute="30", hour="6", day_of_week="1", timezone="Europe/Stockholm")
+    with translation.override("sv"):
+        swedish = crontab_description(mondays)
+    with translation.override("en"):
+        english = crontab_description(mondays)
+    assert "06:30" in swedish
+    assert "måndag" in swedish
+    assert "Monday" not in swedish
+    assert "Monday" in english
+    assert swedish.endswith("(Europe/Stockholm)")
+
+
+def test_the_job_page_shows_the_schedule_in_words_and_the_task_in_swedish(client, retention):
+    user = UserFactory(username="root-sv", is_staff=True, is_superuser=True)
+    client.force_login(user)
+    page = client.get(change_url(retention), HTTP_ACCEPT_LANGUAGE="sv").content.decode()
+    assert "Schemat i ord" in page
+    assert "Vid 03:00 (Europe/Stockholm)" in page
+    assert "Crontab translation" not in page

@@ -7,6 +7,7 @@ anyone listing it; one that forgets its permission fails.
 import datetime as dt
 import re
 from dataclasses import dataclass
+from urllib.parse import quote
 
 import pytest
 from django.contrib.admin import site as admin_site
@@ -98,10 +99,26 @@ def test_the_login_page_and_the_answer_pages_are_reachable(client):
 
 
 def test_schema_and_docs_need_a_login(client, api_client, reader):
-    for url in ("/api/schema/", "/api/docs/"):
-        assert client.get(url).status_code == 401
+    assert client.get("/api/schema/").status_code == 401  # API clients: as documented
+    for url in ("/api/schema/", "/api/docs/", "/api/redoc/"):
         api_client.force_authenticate(reader)
         assert api_client.get(url).status_code == 200
+
+
+@pytest.mark.parametrize("url", ["/api/docs/", "/api/redoc/", "/api/docs/?script="])
+def test_the_docs_send_a_visitor_to_the_login_page_and_back(client, reader, url):
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response["Location"] == f"/admin/login/?next={quote(url)}"
+    # Logging in there comes back to the docs.
+    reader.set_password("Rätt-lösenord-123")
+    reader.save()
+    login = client.post(
+        response["Location"], {"username": reader.username, "password": "Rätt-lösenord-123", "next": url}
+    )
+    assert login.status_code == 302
+    assert login["Location"] == url
+    assert client.get(url).status_code == 200
 
 
 # --- the API, role by role ----------------------------------------------------------------------

@@ -543,7 +543,7 @@ SCAN_KEYS = {
 
 def active_agreement_without_deputy():
     """An active agreement whose only responsibility has no deputy."""
-    agreement = agreement_with(parties=2, responsibilities=1, deputies=False)
+    agreement = agreement_with(parties=2, responsibilities=1, deputies=False, coordinated=True)
     return agreement_activate(agreement=agreement)
 
 

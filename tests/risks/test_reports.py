@@ -97,7 +97,9 @@ def test_sections_new_open_and_resolved(portfolio, settings):
     resolved_part = text.split("== Åtgärdat sedan förra rapporten")[1]
     assert "uppföljning" in new_part.lower()
     assert "ersättare" not in new_part.lower()
-    assert "-- Medel (1) --" in open_part  # grouped by severity
+    # The new risk is listed once, under new; nothing from before is still open.
+    assert "[Medel]" in new_part
+    assert "Inga öppna risker." in open_part
     assert resolved_part.count("Ersättare saknas") == 2
     assert "https://samverkan.example.se/admin/risks/riskflag/" in text
 
@@ -209,3 +211,39 @@ def test_recipients_skip_people_who_left_and_unsubscribed_users(portfolio, subsc
     RiskReportSubscription.objects.filter(user=subscriber).update(is_active=False)
     keys = {(r.report, r.email) for r in reports.report_recipients()}
     assert keys == {(ReportKind.COORDINATOR, "anna@example.se")}
+
+
+def test_each_risk_once_in_its_section_with_acknowledgement_notes_and_counts(portfolio):
+    first = portfolio["first"]
+    now = timezone.now()
+    reports.deliveries_send_now(now=now)
+    [first_report] = sent_to("anna@example.se")
+    open_before = RiskFlag.objects.filter(agreement=first, status="open").count()
+    assert open_before >= 2
+    # The first report: everything is new, nothing is listed twice.
+    assert f": {open_before} nya, 0 fortfarande öppna, 0 åtgärdade" in first_report.subject
+    mail.outbox.clear()
+    # A week later: one old risk acknowledged with a note, a new risk (a review date has passed).
+    acknowledged = RiskFlag.objects.filter(agreement=first, status="open").order_by("id").first()
+    RiskFlag.objects.filter(pk=acknowledged.pk).update(
+        status="acknowledged", acknowledged_at=now, acknowledgement_note="Ersättare rekryteras i mars"
+    )
+    Agreement.objects.filter(pk=first.pk).update(next_review_on=timezone.localdate() - timedelta(days=3))
+    scans.scan_now()
+    new_flags = RiskFlag.objects.filter(agreement=first, first_seen_at__gt=now)
+    assert new_flags.count() == 1
+    reports.deliveries_send_now(now=now + timedelta(days=7))
+    [message] = sent_to("anna@example.se")
+    text = message.body
+    html = message.alternatives[0][0]
+    assert f": 1 nya, {open_before} fortfarande öppna, 0 åtgärdade" in message.subject
+    new_part = text.split("== Nytt sedan förra rapporten")[1].split("== Fortfarande öppna")[0]
+    open_part = text.split("== Fortfarande öppna")[1].split("== Åtgärdat sedan förra rapporten")[0]
+    assert text.split("== Nytt sedan förra rapporten")[1].startswith(" (1) ==")
+    for flag in RiskFlag.objects.filter(agreement=first, status__in=("open", "acknowledged")):
+        url = f"/admin/risks/riskflag/{flag.pk}/change/"
+        assert text.count(url) == 1, flag  # each risk once
+        assert (url in new_part) == (flag.pk == new_flags.get().pk)
+        assert (url in open_part) == (flag.pk != new_flags.get().pk)
+    assert "(kvitterad)\n  Kvitteringsanteckning: Ersättare rekryteras i mars" in open_part
+    assert "Kvitteringsanteckning: Ersättare rekryteras i mars" in html

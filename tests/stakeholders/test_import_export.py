@@ -348,12 +348,12 @@ def test_admin_import_with_a_bad_row_shows_row_and_field_and_saves_nothing(coord
     assert errors_by_row(result).keys() == {5, 6}
     content = response.content.decode()
     assert "Some rows failed to validate" in content
-    assert "<td>5 </td>" in content
-    assert "<td>6 </td>" in content
-    assert '<span class="validation-error-field-label">org_number</span>' in content
-    assert "The organisation number&#x27;s check digit is wrong" in content
-    assert '<span class="validation-error-field-label">parent</span>' in content
-    assert "No organisation has the organisation number or name “Finns inte”." in content
+    assert '<th scope="row">5</th>' in content
+    assert '<th scope="row">6</th>' in content
+    # Each error is in the table itself, not in a box that shows only on hover.
+    assert "<li><strong>org_number</strong>: The organisation number&#x27;s check digit is wrong" in content
+    assert "<li><strong>parent</strong>: No organisation has the organisation number or name “Finns inte”." in content
+    assert "validation-error-container" not in content
     assert "row 1 is the first row below the headings" in content  # our note on the page
     assert Organization.objects.count() == 0
 
@@ -484,3 +484,69 @@ def test_admin_export_queries_do_not_grow(coordinator_admin, n, django_assert_nu
             response = coordinator_admin.post(url, export_post(resource_name, columns, CSV_FORMAT))
         assert response.status_code == 200
         assert " / Socialförvaltningen" in response.content.decode("utf-8-sig")
+
+
+EXCEL_CSV_FORMAT = "2"  # csv for Excel in Swedish: UTF-8 with a byte-order mark, semicolons
+
+
+def test_the_preview_marks_rows_that_change_existing_records_and_their_changed_columns(coordinator_admin):
+    existing = OrganizationFactory(name="Gamla namnet AB", org_number=KOMMUN_NUMBER, power=2)
+    rows = (
+        {"name": "Nya namnet AB", "org_number": KOMMUN_NUMBER, "power": "2"},  # a known number: a rename
+        {"name": "Helt ny förening", "power": "3"},
+    )
+    response = coordinator_admin.post(
+        ORGANIZATION_IMPORT, {"resource": "0", "format": CSV_FORMAT, "import_file": upload(ORGANIZATION_COLUMNS, rows)}
+    )
+    assert response.status_code == 200
+    result = response.context["result"]
+    [update] = result.updates
+    assert update.number == 1
+    assert "name" in update.changed_columns
+    assert "org_number" not in update.changed_columns
+    html = response.content.decode()
+    assert "1 row changes a record that exists already." in html
+    assert "Row 1 changes “Gamla namnet AB”: name" in html
+    assert "<strong>Changes an existing record</strong>" in html
+    assert html.count('<td class="changed">') == len(update.changed_columns)
+    existing.refresh_from_db()
+    assert existing.name == "Gamla namnet AB"  # a preview saves nothing
+
+
+def test_export_as_csv_for_excel_in_swedish_and_back(coordinator_admin):
+    OrganizationFactory(name="Åsa & Örjans förening", org_number=None, power=4)
+    page = coordinator_admin.get(ORGANIZATION_EXPORT).content.decode()
+    assert "csv for Excel (semicolons)" in page
+
+    response = coordinator_admin.post(
+        ORGANIZATION_EXPORT, export_post("organizationresource", ORGANIZATION_COLUMNS, EXCEL_CSV_FORMAT)
+    )
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    assert response.content.startswith(b"\xef\xbb\xbf")  # UTF-8 with a byte-order mark
+    text = response.content.decode("utf-8-sig")
+    header, row, *_rest = text.splitlines()
+    assert header.split(";") == list(ORGANIZATION_COLUMNS)
+    assert "Åsa & Örjans förening" in row.split(";")
+    # The same file imports back, changing nothing.
+    imported = coordinator_admin.post(
+        ORGANIZATION_IMPORT,
+        {
+            "resource": "0",
+            "format": EXCEL_CSV_FORMAT,
+            "import_file": SimpleUploadedFile("export.csv", response.content, content_type="text/csv"),
+        },
+    )
+    assert imported.status_code == 200
+    result = imported.context["result"]
+    assert not result.has_validation_errors(), [row.error_dict for row in result.invalid_rows]
+    assert not result.has_errors()
+    assert len(result.valid_rows()) == 1
+    assert [row.changed_columns for row in result.valid_rows()] == [[]]
+
+
+def test_the_export_names_each_column_by_its_label_and_heading(coordinator_admin):
+    page = coordinator_admin.get(ORGANIZATION_EXPORT).content.decode()
+    assert "Organisation number (org_number)" in page
+    assert "Org Number" not in page  # not the library's title-cased code name

@@ -30,7 +30,7 @@ class Command(BaseCommand):
         for rule, severity in unresolved_flags().values_list("rule", "severity"):
             counts[(severity, rule)] = counts.get((severity, rule), 0) + 1
         if not counts:
-            self.stdout.write(_("No open engine."))
+            self.stdout.write(_("No open risks."))
             return
         rows = sorted(counts.items(), key=lambda item: (SEVERITY_ORDER.index(item[0][0]), item[0][1]))
         header = (_("severity"), _("rule"), _("open"))
