@@ -179,6 +179,7 @@ class RiskFlagFactory(factory.django.DjangoModelFactory):
 class InteractionFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = "agreements.Interaction"
+        skip_postgeneration_save = True
 
     kind = "meeting"
     date = _dt.date(2026, 3, 12)

@@ -53,6 +53,14 @@ SCHEDULES = {
         "överenskommelse raderades) för längre sedan än AGREEMENT_DOCUMENT_RETENTION_DAYS dagar, varje dag "
         "kl. 03.30.",
     ),
+    "risks.reminders_send": (
+        "Reminders of commitments and follow-ups (weekly)",
+        "Påminnelser om åtaganden och uppföljningar (varje vecka)",
+        "Every Monday at 07:30 each responsible person gets one e-mail of what is overdue or due within 14 days; "
+        "retries unsent ones.",
+        "Varje måndag kl. 07.30 får varje ansvarig person ett e-brev om det som är försenat eller ska vara klart "
+        "inom 14 dagar; försöker igen med dem som inte gått iväg.",
+    ),
 }
 
 
@@ -75,6 +83,7 @@ class Migration(migrations.Migration):
         ("assessments", "0006_assessment_schedules"),
         ("stakeholders", "0004_privacy_retention_schedule"),
         ("agreements", "0005_retired_documents_schedule"),
+        ("risks", "0004_reminders"),
     ]
 
     operations = [
