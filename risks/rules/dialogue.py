@@ -55,13 +55,18 @@ class DialogueFacts:
     overdue: list[dict] = field(default_factory=list)  # commitments and follow-ups past their date
 
 
+def _as_date(value) -> date | None:
+    """A date column read by rows(): SQLite's driver hands it over as text."""
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
 def _item(kind: str, row) -> dict:
     item_id, description, due_on, responsible_id = row[:4]
     return {
         "kind": kind,
         "id": item_id,
         "description": description,
-        "due_on": due_on.isoformat(),
+        "due_on": _as_date(due_on).isoformat(),
         "responsible_id": responsible_id,
     }
 
@@ -95,7 +100,7 @@ def load_dialogue_facts(agreement_ids: list[int], ctx: ScanContext) -> dict[int,
     ):
         if agreement_id in wanted:
             facts[agreement_id] = DialogueFacts(
-                notice_period_months=notice, renewed=renewed is not None, last_contact=last
+                notice_period_months=notice, renewed=renewed is not None, last_contact=_as_date(last)
             )
     if not facts:
         return {}
