@@ -1,6 +1,7 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
+from agreements.api.starting_conditions import StartingConditionsEndpoint
 from agreements.api.views import (
     AgreementViewSet,
     AnchoringViewSet,
@@ -23,5 +24,10 @@ router.register("commitments", CommitmentViewSet, basename="commitment")
 urlpatterns = [
     # Lives beside /persons/ (stakeholders) but is an agreements operation: it moves roles.
     path("persons/<int:pk>/hand-over/", PersonHandOverView.as_view(), name="person-hand-over"),
+    path(
+        "agreements/<int:pk>/starting-conditions/",
+        StartingConditionsEndpoint.as_view(),
+        name="agreement-starting-conditions",
+    ),
     *router.urls,
 ]
