@@ -267,6 +267,7 @@ SPECTACULAR_SETTINGS = {
         "CommitmentStatusEnum": "agreements.choices.CommitmentStatus",
         "ResponsibilityKindEnum": "agreements.choices.ResponsibilityKind",
         "AnchoringKindEnum": "agreements.choices.AnchoringKind",
+        "ConditionLevelEnum": "agreements.choices.ConditionLevel",
     },
 }
 
