@@ -385,6 +385,11 @@ if env_bool("USE_X_FORWARDED_PROTO", False):
 # --- Domain settings -------------------------------------------------------------------------
 # Power/interest values at or above this count as "high" on the stakeholder grid.
 STAKEHOLDER_GRID_HIGH_FROM = env_int("STAKEHOLDER_GRID_HIGH_FROM", 3)
+# The actor network (agreements/network.py): betweenness is exact up to this many nodes, beyond that estimated
+# from this many sampled sources; the admin page draws the network up to NETWORK_DRAW_MAX_NODES nodes (a larger
+# one is narrowed with a focus or a sector, the table lists it all).
+NETWORK_BETWEENNESS_EXACT_UP_TO = env_int("NETWORK_BETWEENNESS_EXACT_UP_TO", 1000)
+NETWORK_DRAW_MAX_NODES = env_int("NETWORK_DRAW_MAX_NODES", 200)
 # Largest signed agreement document accepted (bytes).
 AGREEMENT_DOCUMENT_MAX_BYTES = env_int("AGREEMENT_DOCUMENT_MAX_BYTES", 20 * 1024 * 1024)
 # A replaced or removed signed document (or that of a deleted agreement) stays in storage this many days,

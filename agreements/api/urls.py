@@ -1,6 +1,7 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
+from agreements.api.network import NetworkView
 from agreements.api.starting_conditions import StartingConditionsEndpoint
 from agreements.api.views import (
     AgreementViewSet,
@@ -29,5 +30,6 @@ urlpatterns = [
         StartingConditionsEndpoint.as_view(),
         name="agreement-starting-conditions",
     ),
+    path("network/", NetworkView.as_view(), name="network"),
     *router.urls,
 ]
