@@ -12,4 +12,4 @@ class RisksConfig(AppConfig):
         # Each rules module registers its rules and fact loaders with the engine when imported; another app
         # plugs in a rule the same way, from its own AppConfig.ready().
         from risks import privacy  # noqa: F401  (registers its part of a person's export and erasure)
-        from risks.rules import agreements, assessments, sectors  # noqa: F401
+        from risks.rules import agreements, assessments, collaboration, sectors  # noqa: F401

@@ -437,6 +437,9 @@ RISK_ASSESSMENT_DISAGREEMENT_SHARE = float(os.environ.get("RISK_ASSESSMENT_DISAG
 # declining_assessment: the mean total fell by this share of its span (items x width; 8.4 points in Testa din
 # samverkan, 6 in Samverkansmodellen), or, without bands, an item's mean by this share of the width (1 of 0–10).
 RISK_ASSESSMENT_DECLINE_SHARE = float(os.environ.get("RISK_ASSESSMENT_DECLINE_SHARE", "0.1"))
+# collaboration_asymmetry: in the latest closed Levels of Collaboration round, the two directions of a pair of
+# parties (mean of A's ratings of B against B's of A, 0–5) differ by at least this much.
+RISK_ASYMMETRY_MIN = float(os.environ.get("RISK_ASYMMETRY_MIN", "2"))
 
 # --- Assessment rounds ---------------------------------------------------------------------------
 # The instrument of rounds the schedule starts for an agreement that has had none (its code).
