@@ -91,9 +91,10 @@ class Network:
         return sorted(found, key=lambda n: (-n.betweenness, -n.agreements, n.label, n.id))[:limit]
 
     def isolated(self) -> list[Node]:
-        """Organisations linked to no agreement in view (any employment links aside)."""
+        """Organisations with no link at all: party to no agreement in view, and none of their people in one."""
+        linked = {edge.source for edge in self.edges} | {edge.target for edge in self.edges}
         return sorted(
-            (n for n in self.nodes.values() if n.type == "organization" and n.agreements == 0),
+            (n for n in self.nodes.values() if n.type == "organization" and n.id not in linked),
             key=lambda n: (n.label, n.id),
         )
 
