@@ -236,7 +236,9 @@ def focus_on(network: Network, focus: str, depth: int) -> Network:
 
 # --- drawing: a pure-Python force layout (Fruchterman & Reingold), deterministic ---------------------------
 
-WIDTH, HEIGHT, PADDING = 960.0, 720.0, 40.0
+WIDTH, HEIGHT, PADDING = 960.0, 720.0, 30.0
+LABEL_ROOM = 140.0  # to the right of the rightmost dot, for its label
+ALONE_BAND = 60.0  # at the bottom, for the actors with no link
 
 
 @dataclass(frozen=True)
@@ -258,12 +260,15 @@ class PlacedEdge:
 
 def layout(network: Network, iterations: int = 80) -> tuple[list[PlacedNode], list[PlacedEdge]]:
     """Positions inside WIDTH × HEIGHT; the same network gives the same picture."""
-    keys = sorted(network.nodes)
+    linked = {e.source for e in network.edges} | {e.target for e in network.edges}
+    keys = sorted(key for key in network.nodes if key in linked)
+    alone = sorted(key for key in network.nodes if key not in linked)  # drawn in a row along the bottom
     count = len(keys)
-    if count == 0:
+    if count == 0 and not alone:
         return [], []
     index = {key: i for i, key in enumerate(keys)}
     pairs = {(index[e.source], index[e.target]) for e in network.edges}
+    count = max(count, 1)
     # Start on a circle (golden-angle spiral), so no two nodes share a point.
     pos = []
     for i in range(count):
@@ -300,18 +305,27 @@ def layout(network: Network, iterations: int = 80) -> tuple[list[PlacedNode], li
             pos[i][0] += dx / length * step
             pos[i][1] += dy / length * step
         temperature -= cooling
-    xs, ys = [p[0] for p in pos], [p[1] for p in pos]
+    xs, ys = [p[0] for p in pos] or [0.0], [p[1] for p in pos] or [0.0]
     span_x, span_y = (max(xs) - min(xs)) or 1.0, (max(ys) - min(ys)) or 1.0
+    bottom = HEIGHT - PADDING - (ALONE_BAND if alone else 0)
 
     def scaled(i):
-        x = PADDING + (pos[i][0] - min(xs)) / span_x * (WIDTH - 2 * PADDING)
-        y = PADDING + (pos[i][1] - min(ys)) / span_y * (HEIGHT - 2 * PADDING)
+        x = PADDING + (pos[i][0] - min(xs)) / span_x * (WIDTH - 2 * PADDING - LABEL_ROOM)
+        y = PADDING + (pos[i][1] - min(ys)) / span_y * (bottom - PADDING)
         return round(x, 1), round(y, 1)
 
+    slots = max(1, len(alone))
+    positions = {key: scaled(index[key]) for key in keys}
+    for number, key in enumerate(alone):
+        column_width = (WIDTH - 2 * PADDING) / min(slots, 6)
+        positions[key] = (
+            round(PADDING + (number % 6) * column_width, 1),
+            round(HEIGHT - PADDING / 2 - ALONE_BAND + 18 * (number // 6 + 1), 1),
+        )
     placed = {}
-    for key in keys:
+    for key in [*keys, *alone]:
         node = network.nodes[key]
-        x, y = scaled(index[key])
+        x, y = positions[key]
         radius = {"agreement": 7.0, "organization": 6.0, "person": 4.0}[node.type] + 10 * node.betweenness
         placed[key] = PlacedNode(node, x, y, round(radius, 1))
     edges = [
