@@ -128,3 +128,17 @@ def test_results_page_shows_the_matrix(coordinator_client):
     content = response.content.decode()
     assert 'id="pairwise-matrix"' in content
     assert "Kommunen rates Företaget 5.0; Företaget rates Kommunen 2.0." in content
+
+
+def test_a_persons_ratings_are_part_of_their_export():
+    from stakeholders.privacy import person_export
+
+    agreement, (kommun, foretag, forening) = loc_agreement()
+    round_ = loc_round(agreement, status=RoundStatus.CLOSED)
+    respondent = rated(round_, kommun, {foretag: 4, forening: 1})
+    exported = person_export(respondent.person, include_answers=True)
+    (invitation,) = exported["assessment_invitations"]
+    assert {(answer["item"], answer["value"]) for answer in invitation["answers"]} == {
+        ("Företaget", 4),
+        ("Föreningen", 1),
+    }
