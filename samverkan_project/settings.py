@@ -246,6 +246,7 @@ SPECTACULAR_SETTINGS = {
         {"name": "responsibilities", "description": "The division of roles: responsible and deputy."},
         {"name": "anchorings", "description": "Decisions, plans and sponsors inside each party's organisation."},
         {"name": "commitments", "description": "What each party has promised, by when."},
+        {"name": "network", "description": "The actor network of agreements, organisations and people, with brokers."},
         {"name": "risks", "description": "Risk flags raised by the scans; acknowledge them."},
         {"name": "risk-scans", "description": "Runs of the risk scan; ask for one now."},
         {"name": "instruments", "description": "Assessment questionnaires with scale and bands."},
