@@ -150,6 +150,12 @@ class StartingConditionsEndpoint(generics.GenericAPIView):
         reading = self.request.method in ("GET", "HEAD", "OPTIONS")
         return [requires("agreements.view_agreement" if reading else "agreements.change_agreement")()]
 
+    queryset = Agreement.objects.all()
+
+    def get_object(self) -> Agreement:
+        # Also what OPTIONS asks for (the metadata of PUT), so it gets a 404 too, not a server error.
+        return self.get_agreement()
+
     def get_agreement(self) -> Agreement:
         pk = self.kwargs["pk"]
         agreement = Agreement.objects.filter(pk=pk).first() if 1 <= pk <= ID_MAX else None

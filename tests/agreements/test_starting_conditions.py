@@ -129,3 +129,9 @@ def test_agreement_page_has_the_section_and_saves_it(coordinator_client):
     assert "Is it really collaboration this is about?" in content
     assert 'name="starting_conditions-0-pitfall_mandate"' in content
     assert 'name="conditions-TOTAL_FORMS"' in content
+
+
+def test_options_is_no_server_error(coordinator_api):
+    assert coordinator_api.options("/api/v1/agreements/0/starting-conditions/").status_code in (200, 404)
+    agreement = AgreementFactory()
+    assert coordinator_api.options(url(agreement)).status_code == 200
