@@ -169,13 +169,17 @@ def previous_pairwise_round(round_: AssessmentRound) -> AssessmentRound | None:
     return previous_round(round_)
 
 
-def pairwise_results(round_: AssessmentRound, *, threshold: float) -> dict:
+def pairwise_results(round_: AssessmentRound, *, threshold: float, min_group: int | None = None) -> dict:
     """The matrix of means per direction (rows: the rating party, columns: the rated one), its change since the
-    previous round of the same instrument, and the asymmetric pairs."""
+    previous round of the same instrument, and the asymmetric pairs. With ``min_group`` (a reader's view), a
+    direction fewer than that many answered is left out, as elsewhere in the results."""
     parties = round_parties(round_)
     means = pair_means(round_.pk)
     previous = previous_pairwise_round(round_)
     before = pair_means(previous.pk) if previous else {}
+    if min_group:
+        means = {key: value for key, value in means.items() if value[1] >= min_group}
+        before = {key: value for key, value in before.items() if value[1] >= min_group}
     cells = defaultdict(dict)
     for source in parties:
         for target in parties:

@@ -53,7 +53,7 @@ def round_results_view(request, round_id: int, admin_site=None):
             request, "admin/assessments/assessmentround/results.html", {**page, "withheld": reason}, status=403
         )
     if round_.instrument.pairwise:
-        matrix = pairwise.pairwise_results(round_, threshold=settings.RISK_ASYMMETRY_MIN)
+        matrix = pairwise.pairwise_results(round_, threshold=settings.RISK_ASYMMETRY_MIN, min_group=min_group)
         return TemplateResponse(
             request, "admin/assessments/assessmentround/results_pairwise.html", {**page, "pairwise": matrix}
         )

@@ -142,3 +142,16 @@ def test_a_persons_ratings_are_part_of_their_export():
         ("Företaget", 4),
         ("Föreningen", 1),
     }
+
+
+def test_a_readers_view_leaves_out_directions_too_few_answered():
+    agreement, (kommun, foretag, forening) = loc_agreement()
+    round_ = loc_round(agreement, status=RoundStatus.CLOSED)
+    rated(round_, kommun, {foretag: 4, forening: 1})
+    rated(round_, kommun, {foretag: 2, forening: 1})
+    rated(round_, foretag, {kommun: 1, forening: 2})
+    data = pairwise_results(round_, threshold=2, min_group=2)
+    rows = {row["party"]["id"]: {c["party"]: c for c in row["cells"] if c} for row in data["matrix"]}
+    assert rows[kommun.pk][foretag.pk]["mean"] == 3
+    assert rows[foretag.pk][kommun.pk]["mean"] is None  # one answer only
+    assert data["asymmetric_pairs"] == []
