@@ -24,8 +24,17 @@ from django.utils.translation import ngettext
 
 from agreements import admin_helpers, selectors
 from agreements.admin_dialogue import AgreementFollowUpInline, AgreementTimelineInline
-from agreements.choices import AgreementStatus
-from agreements.models import Agreement, Anchoring, Commitment, Party, Representative, Responsibility
+from agreements.choices import PITFALL_QUESTIONS, AgreementStatus
+from agreements.models import (
+    Agreement,
+    Anchoring,
+    Commitment,
+    Party,
+    PartyConditions,
+    Representative,
+    Responsibility,
+    StartingConditions,
+)
 from agreements.rules import EXACT_UP_TO
 from agreements.services import (
     agreement_activate,
@@ -168,6 +177,48 @@ class CommitmentInline(PartyChildInline):
     related = ("party__organization", "responsible")
 
 
+class StartingConditionsInline(admin.StackedInline):
+    """The agreement's starting conditions (001, after Ansell & Gash) and the pitfall questions."""
+
+    model = StartingConditions
+    extra = 1
+    max_num = 1
+    can_delete = False
+    formfield_overrides = TEXTAREA_OVERRIDES
+    verbose_name_plural = _("starting conditions")
+    fieldsets = (
+        (
+            _("Asymmetries and trust"),
+            {
+                "fields": (
+                    ("power_asymmetry", "power_asymmetry_note"),
+                    ("resource_asymmetry", "resource_asymmetry_note"),
+                    ("knowledge_asymmetry", "knowledge_asymmetry_note"),
+                    ("prior_trust", "prior_trust_note"),
+                    "conflict_history",
+                ),
+                "description": _(
+                    "Power, resources and knowledge seldom weigh the same for every party; name the "
+                    "differences early, with the trust and the conflicts the parties bring."
+                ),
+            },
+        ),
+        (
+            _("Pitfalls"),
+            {
+                "fields": tuple((f"pitfall_{code}", f"pitfall_{code}_note") for code in PITFALL_QUESTIONS),
+                "description": _('The six questions of "Fällor och fallgropar": yes, no or unclear, with a note.'),
+            },
+        ),
+    )
+
+
+class PartyConditionsInline(PartyChildInline):
+    model = PartyConditions
+    fields = ("party", "incentives", "constraints")
+    verbose_name_plural = _("parties' incentives and constraints for this agreement")
+
+
 # --- changelist filters ------------------------------------------------------------------------
 
 
@@ -284,6 +335,8 @@ class AgreementAdmin(HistoryAdmin):
         ResponsibilityInline,
         AnchoringInline,
         CommitmentInline,
+        StartingConditionsInline,
+        PartyConditionsInline,
         AgreementFollowUpInline,
         AgreementTimelineInline,
     )

@@ -83,3 +83,28 @@ class FollowUpStatus(models.TextChoices):
 # Commitments and follow-ups that are no longer owed: never overdue, never reminded.
 SETTLED_COMMITMENT_STATUSES = (CommitmentStatus.DONE, CommitmentStatus.CANCELLED)
 SETTLED_FOLLOW_UP_STATUSES = (FollowUpStatus.DONE, FollowUpStatus.CANCELLED)
+
+
+class ConditionLevel(models.TextChoices):
+    """How large an asymmetry is, or how much trust there is, at the start (001, after Ansell & Gash)."""
+
+    LOW = "low", _("Low")
+    MEDIUM = "medium", _("Medium")
+    HIGH = "high", _("High")
+
+
+class PitfallAnswer(models.TextChoices):
+    YES = "yes", _("Yes")
+    NO = "no", _("No")
+    UNCLEAR = "unclear", _("Unclear")
+
+
+# The six questions of "Fällor och fallgropar" (001), in its order: code → the question.
+PITFALL_QUESTIONS = {
+    "is_collaboration": _("Is it really collaboration this is about?"),
+    "right_means": _("Is collaboration the right means for what is to be achieved?"),
+    "resources": _("Is the collaboration given the resources it needs?"),
+    "honest_ambition": _("Is there honesty about the level of ambition of the collaboration?"),
+    "mandate": _("Is it clear what mandate those who take part in the collaboration have?"),
+    "results": _("Is it clear how the results of the collaboration will be taken care of?"),
+}

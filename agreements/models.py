@@ -7,14 +7,17 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from agreements.choices import (
+    PITFALL_QUESTIONS,
     AgreementStatus,
     Ambition,
     AnchoringKind,
     CommitmentStatus,
+    ConditionLevel,
     FollowUpStatus,
     InteractionKind,
     Mandate,
     PartyRole,
+    PitfallAnswer,
     ResponsibilityKind,
 )
 from agreements.validators import validate_pdf
@@ -550,3 +553,133 @@ class FollowUp(models.Model):
         # A follow-up of an interaction about an agreement is about that agreement too.
         if self.interaction_id is not None and self.agreement_id is None and self.interaction.agreement_id:
             self.agreement_id = self.interaction.agreement_id
+
+
+def _level_field(verbose_name):
+    return models.CharField(verbose_name, max_length=10, choices=ConditionLevel.choices, blank=True)
+
+
+def _pitfall_field(question: str):
+    return models.CharField(
+        PITFALL_QUESTIONS[question], max_length=10, choices=PitfallAnswer.choices, blank=True
+    )
+
+
+def _pitfall_note(question: str):
+    return BoundedTextField(_("note"), max_length=NOTE_MAX_LENGTH, blank=True)
+
+
+def _blank_or_choice(field: str, choices, name: str) -> models.CheckConstraint:
+    return models.CheckConstraint(condition=Q(**{field: ""}) | Q(**{f"{field}__in": choices.values}), name=name)
+
+
+class StartingConditions(models.Model):
+    """The agreement's starting conditions (001, after Ansell & Gash): asymmetries in power, resources and
+    knowledge, prior trust and conflicts, and the six questions of "Fällor och fallgropar". The parties'
+    own incentives and constraints are PartyConditions rows. A blank level or answer is not assessed yet."""
+
+    agreement = models.OneToOneField(
+        Agreement, verbose_name=_("agreement"), on_delete=models.CASCADE, related_name="starting_conditions"
+    )
+    power_asymmetry = _level_field(_("asymmetry in power"))
+    power_asymmetry_note = BoundedTextField(_("note on power"), max_length=NOTE_MAX_LENGTH, blank=True)
+    resource_asymmetry = _level_field(_("asymmetry in resources"))
+    resource_asymmetry_note = BoundedTextField(_("note on resources"), max_length=NOTE_MAX_LENGTH, blank=True)
+    knowledge_asymmetry = _level_field(_("asymmetry in knowledge"))
+    knowledge_asymmetry_note = BoundedTextField(_("note on knowledge"), max_length=NOTE_MAX_LENGTH, blank=True)
+    prior_trust = _level_field(_("prior trust"))
+    prior_trust_note = BoundedTextField(_("note on trust"), max_length=NOTE_MAX_LENGTH, blank=True)
+    conflict_history = BoundedTextField(
+        _("history of conflict"),
+        max_length=NOTE_MAX_LENGTH,
+        blank=True,
+        help_text=_("Earlier conflicts or cooperation between the parties that colour this one."),
+    )
+    pitfall_is_collaboration = _pitfall_field("is_collaboration")
+    pitfall_is_collaboration_note = _pitfall_note("is_collaboration")
+    pitfall_right_means = _pitfall_field("right_means")
+    pitfall_right_means_note = _pitfall_note("right_means")
+    pitfall_resources = _pitfall_field("resources")
+    pitfall_resources_note = _pitfall_note("resources")
+    pitfall_honest_ambition = _pitfall_field("honest_ambition")
+    pitfall_honest_ambition_note = _pitfall_note("honest_ambition")
+    pitfall_mandate = _pitfall_field("mandate")
+    pitfall_mandate_note = _pitfall_note("mandate")
+    pitfall_results = _pitfall_field("results")
+    pitfall_results_note = _pitfall_note("results")
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    history = HistoricalRecords(verbose_name=_("historical starting conditions"))
+
+    LEVEL_FIELDS = ("power_asymmetry", "resource_asymmetry", "knowledge_asymmetry", "prior_trust")
+
+    class Meta:
+        verbose_name = _("starting conditions")
+        verbose_name_plural = _("starting conditions")
+        constraints = [
+            *text_length_constraints(
+                "startingconditions",
+                power_asymmetry_note=NOTE_MAX_LENGTH,
+                resource_asymmetry_note=NOTE_MAX_LENGTH,
+                knowledge_asymmetry_note=NOTE_MAX_LENGTH,
+                prior_trust_note=NOTE_MAX_LENGTH,
+                conflict_history=NOTE_MAX_LENGTH,
+                **{f"pitfall_{code}_note": NOTE_MAX_LENGTH for code in PITFALL_QUESTIONS},
+            ),
+            *(
+                _blank_or_choice(field, ConditionLevel, f"startingconditions_{field}_valid")
+                for field in ("power_asymmetry", "resource_asymmetry", "knowledge_asymmetry", "prior_trust")
+            ),
+            *(
+                _blank_or_choice(f"pitfall_{code}", PitfallAnswer, f"startingconditions_pitfall_{code}_valid")
+                for code in PITFALL_QUESTIONS
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(_("Starting conditions of %(agreement)s") % {"agreement": self.agreement})
+
+    @property
+    def pitfalls_answered(self) -> bool:
+        return all(getattr(self, f"pitfall_{code}") for code in PITFALL_QUESTIONS)
+
+
+class PartyConditions(PartyChild):
+    """One party's own incentives and constraints for taking part in *this* agreement (002: parties from
+    different sectors bring different conditions)."""
+
+    incentives = BoundedTextField(
+        _("incentives"),
+        max_length=NOTE_MAX_LENGTH,
+        blank=True,
+        help_text=_("What the party gains from taking part in this agreement."),
+    )
+    constraints = BoundedTextField(
+        _("constraints"),
+        max_length=NOTE_MAX_LENGTH,
+        blank=True,
+        help_text=_("What limits the party here: pace of decisions, profitability, unpaid volunteers…"),
+    )
+
+    history = HistoricalRecords(verbose_name=_("historical party conditions"))
+
+    class Meta:
+        verbose_name = _("party's incentives and constraints")
+        verbose_name_plural = _("parties' incentives and constraints")
+        ordering = ["party_id"]
+        default_related_name = "conditions"
+        constraints = [
+            *text_length_constraints("partyconditions", incentives=NOTE_MAX_LENGTH, constraints=NOTE_MAX_LENGTH),
+            models.UniqueConstraint(
+                fields=["party"],
+                name="partyconditions_one_per_party",
+                violation_error_message=_("The party's incentives and constraints are already recorded."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.party)
+
+    @property
+    def is_recorded(self) -> bool:
+        return bool(self.incentives.strip() or self.constraints.strip())

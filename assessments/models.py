@@ -6,7 +6,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from agreements.models import Agreement, choices_constraint
+from agreements.models import Agreement, Party, choices_constraint
 from assessments.choices import ItemKind, RoundStatus
 from samverkan_project.fields import DESCRIPTION_MAX_LENGTH, NOTE_MAX_LENGTH, BoundedTextField, text_length_constraints
 from samverkan_project.validators import validate_plausible_date
@@ -42,6 +42,12 @@ class Instrument(models.Model):
         _("offered for new rounds"), default=True, help_text=_("Older versions are kept for their results.")
     )
     is_builtin = models.BooleanField(_("shipped with Samverkan"), default=False, editable=False)
+    pairwise = models.BooleanField(
+        _("pairwise"),
+        default=False,
+        editable=False,
+        help_text=_("Each respondent rates each other party of the agreement on the scale (Levels of Collaboration)."),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     history = HistoricalRecords(verbose_name=_("historical instrument"))
 
@@ -358,3 +364,35 @@ class Answer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.item}: {self.value if self.value is not None else self.comment[:40]}"
+
+
+class PairwiseAnswer(models.Model):
+    """A respondent's rating of another party of the agreement (a pairwise instrument: Levels of Collaboration).
+    ``from_party`` is the respondent's own party when the answer was given (empty when they belong to none)."""
+
+    respondent = models.ForeignKey(
+        Respondent, verbose_name=_("respondent"), on_delete=models.CASCADE, related_name="pairwise_answers"
+    )
+    from_party = models.ForeignKey(
+        Party, verbose_name=_("from party"), on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    to_party = models.ForeignKey(Party, verbose_name=_("rated party"), on_delete=models.CASCADE, related_name="+")
+    value = models.SmallIntegerField(_("value"))
+
+    class Meta:
+        verbose_name = _("pairwise answer")
+        verbose_name_plural = _("pairwise answers")
+        ordering = ["respondent", "to_party"]
+        constraints = [
+            models.UniqueConstraint(fields=["respondent", "to_party"], name="pairwiseanswer_once_per_party"),
+            models.CheckConstraint(
+                condition=Q(value__gte=-100) & Q(value__lte=100), name="pairwiseanswer_value_bounded"
+            ),
+            models.CheckConstraint(
+                condition=Q(from_party__isnull=True) | ~Q(from_party=F("to_party")),
+                name="pairwiseanswer_not_own_party",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.from_party or '–'} → {self.to_party}: {self.value}"

@@ -12,7 +12,7 @@ from stakeholders.privacy import Anonymisation, ExportRequest, PrivacyPart, Rete
 
 
 def export(request: ExportRequest) -> dict:
-    from assessments.models import Answer, Respondent
+    from assessments.models import Answer, PairwiseAnswer, Respondent
 
     invitations = (
         Respondent.objects.filter(person_id=request.person.pk)
@@ -21,7 +21,11 @@ def export(request: ExportRequest) -> dict:
     )
     if request.include_answers:
         answers = Answer.objects.select_related("item").order_by("item__position", "id")
-        invitations = invitations.prefetch_related(Prefetch("answers", queryset=answers))
+        # A pairwise instrument's answers rate the agreement's other parties (Levels of Collaboration).
+        pairwise = PairwiseAnswer.objects.select_related("to_party__organization").order_by("to_party_id")
+        invitations = invitations.prefetch_related(
+            Prefetch("answers", queryset=answers), Prefetch("pairwise_answers", queryset=pairwise)
+        )
     return {
         "assessment_invitations": [
             plain(
@@ -44,6 +48,15 @@ def export(request: ExportRequest) -> dict:
                             "comment": answer.comment,
                         }
                         for answer in respondent.answers.all()
+                    ]
+                    + [
+                        {
+                            "position": None,
+                            "item": answer.to_party.organization.name,
+                            "value": answer.value,
+                            "comment": "",
+                        }
+                        for answer in respondent.pairwise_answers.all()
                     ]
                     if request.include_answers
                     else None,

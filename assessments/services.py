@@ -85,7 +85,7 @@ def round_create_errors(
         errors["agreement"] = _("The agreement has ended; start rounds only for draft or active agreements.")
     if not instrument.is_active:
         errors["instrument"] = _("This instrument version is no longer offered; choose its newest version.")
-    elif not Item.objects.filter(instrument=instrument, kind="scale").exists():
+    elif not instrument.pairwise and not Item.objects.filter(instrument=instrument, kind="scale").exists():
         errors["instrument"] = _("The instrument has no rated items.")
     if opens_on and closes_on and closes_on < opens_on:
         errors["closes_on"] = _("A round cannot close before it opens.")

@@ -16,9 +16,9 @@ from django.utils import timezone, translation
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_http_methods
 
-from assessments import selectors, services
+from assessments import pairwise, selectors, services
 from assessments.forms import AnswerForm
-from assessments.models import Item
+from assessments.models import Item, PairwiseAnswer
 from samverkan_project.access import client_address
 from samverkan_project.ratelimit import FailureLimiter
 
@@ -143,6 +143,8 @@ def answer(request, token: str):
     state = selectors.round_state(round_)
     if state != "open":
         return _unavailable(request, respondent, state, language=language)
+    if round_.instrument.pairwise:
+        return _answer_pairwise(request, token, respondent, round_, language)
     items = list(
         Item.objects.filter(instrument_id=round_.instrument_id)
         .select_related("section")
@@ -177,6 +179,47 @@ def answer(request, token: str):
         "error_summary": summary,
     }
     return _render(request, "assessments/answer/form.html", context, language=language)
+
+
+def _answer_pairwise(request, token: str, respondent, round_, language: str):
+    """The pairwise form (Levels of Collaboration): one question per other party of the agreement."""
+    parties = pairwise.round_parties(round_)
+    mine = pairwise.own_party(respondent, parties)
+    others = [party for party in parties if party != mine]
+    with translation.override(language):
+        if request.method == "POST":
+            form = pairwise.PairwiseForm(
+                request.POST, instrument=round_.instrument, parties=others, language=language
+            )
+            if form.is_valid():
+                try:
+                    pairwise.pairwise_answers_save(respondent, form.values())
+                except ValidationError as exc:
+                    if getattr(exc, "code", None) == "closed":
+                        return _unavailable(request, respondent, "closed", language=language)
+                    form.add_error(None, exc)
+                else:
+                    return redirect(_with_language(reverse("assessments:answer-thanks", args=[token]), request))
+        else:
+            answers = PairwiseAnswer.objects.filter(respondent=respondent)
+            form = pairwise.PairwiseForm(
+                instrument=round_.instrument, parties=others, answers=answers, language=language
+            )
+        summary = form.error_summary() if form.is_bound else []
+        if form.is_bound:
+            summary = [("main", str(message)) for message in form.non_field_errors()] + summary
+        rows = form.rows()
+    context = {
+        "respondent": respondent,
+        "round": round_,
+        "instrument": round_.instrument,
+        "agreement": round_.agreement,
+        "own_party": mine,
+        "form": form,
+        "rows": rows,
+        "error_summary": summary,
+    }
+    return _render(request, "assessments/answer/form_pairwise.html", context, language=language)
 
 
 @_private

@@ -15,4 +15,4 @@ class RisksConfig(AppConfig):
             privacy,  # noqa: F401  (registers its part of a person's export and erasure)
             reminders,  # noqa: F401  (renders the weekly reminders the report deliveries send)
         )
-        from risks.rules import agreements, assessments, dialogue  # noqa: F401
+        from risks.rules import agreements, assessments, collaboration, dialogue, sectors  # noqa: F401

@@ -249,6 +249,7 @@ SPECTACULAR_SETTINGS = {
         {"name": "interactions", "description": "The dialogue log: meetings, calls and other contacts."},
         {"name": "follow-ups", "description": "What is to be done after contacts, by whom and by when."},
         {"name": "employments", "description": "People's careers: employment periods (a move opens the next)."},
+        {"name": "network", "description": "The actor network of agreements, organisations and people, with brokers."},
         {"name": "risks", "description": "Risk flags raised by the scans; acknowledge them."},
         {"name": "risk-scans", "description": "Runs of the risk scan; ask for one now."},
         {"name": "instruments", "description": "Assessment questionnaires with scale and bands."},
@@ -270,6 +271,7 @@ SPECTACULAR_SETTINGS = {
         "CommitmentStatusEnum": "agreements.choices.CommitmentStatus",
         "ResponsibilityKindEnum": "agreements.choices.ResponsibilityKind",
         "AnchoringKindEnum": "agreements.choices.AnchoringKind",
+        "ConditionLevelEnum": "agreements.choices.ConditionLevel",
     },
 }
 
@@ -387,6 +389,11 @@ if env_bool("USE_X_FORWARDED_PROTO", False):
 # --- Domain settings -------------------------------------------------------------------------
 # Power/interest values at or above this count as "high" on the stakeholder grid.
 STAKEHOLDER_GRID_HIGH_FROM = env_int("STAKEHOLDER_GRID_HIGH_FROM", 3)
+# The actor network (agreements/network.py): betweenness is exact up to this many nodes, beyond that estimated
+# from this many sampled sources; the admin page draws the network up to NETWORK_DRAW_MAX_NODES nodes (a larger
+# one is narrowed with a focus or a sector, the table lists it all).
+NETWORK_BETWEENNESS_EXACT_UP_TO = env_int("NETWORK_BETWEENNESS_EXACT_UP_TO", 1000)
+NETWORK_DRAW_MAX_NODES = env_int("NETWORK_DRAW_MAX_NODES", 200)
 # Largest signed agreement document accepted (bytes).
 AGREEMENT_DOCUMENT_MAX_BYTES = env_int("AGREEMENT_DOCUMENT_MAX_BYTES", 20 * 1024 * 1024)
 # A replaced or removed signed document (or that of a deleted agreement) stays in storage this many days,
@@ -438,6 +445,9 @@ RISK_ASSESSMENT_DISAGREEMENT_SHARE = float(os.environ.get("RISK_ASSESSMENT_DISAG
 # declining_assessment: the mean total fell by this share of its span (items x width; 8.4 points in Testa din
 # samverkan, 6 in Samverkansmodellen), or, without bands, an item's mean by this share of the width (1 of 0–10).
 RISK_ASSESSMENT_DECLINE_SHARE = float(os.environ.get("RISK_ASSESSMENT_DECLINE_SHARE", "0.1"))
+# collaboration_asymmetry: in the latest closed Levels of Collaboration round, the two directions of a pair of
+# parties (mean of A's ratings of B against B's of A, 0–5) differ by at least this much.
+RISK_ASYMMETRY_MIN = float(os.environ.get("RISK_ASYMMETRY_MIN", "2"))
 
 # --- Assessment rounds ---------------------------------------------------------------------------
 # The instrument of rounds the schedule starts for an agreement that has had none (its code).

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView
 
-from agreements.views import AgreementDocumentView
+from agreements.views import AgreementDocumentView, network_page
 from ops import loadtest
 from samverkan_project.api.docs import RedocDocsView, SwaggerDocsView
 from samverkan_project.views import healthz
@@ -33,6 +33,8 @@ urlpatterns = [
         r"^admin/assessments/(?P<model>riskflag|riskscan|reportdelivery|riskreportsubscription)/(?P<rest>.*)$",
         RedirectView.as_view(url="/admin/risks/%(model)s/%(rest)s", permanent=True, query_string=True),
     ),
+    # The actor network (agreements.network): an admin page outside any one model's pages.
+    path("admin/network/", admin.site.admin_view(network_page), name="admin-network"),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

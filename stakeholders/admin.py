@@ -6,6 +6,7 @@ in stakeholders.grid and its page in stakeholders.views.
 
 import json
 
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -21,7 +22,7 @@ from import_export.admin import ImportExportModelAdmin
 from samverkan_project.history_admin import HistoryAdmin
 from samverkan_project.spreadsheets import SafeImportExportMixin
 from stakeholders import privacy, selectors, views
-from stakeholders.models import SCALE_MAX, SCALE_MIN, Organization, Person
+from stakeholders.models import SCALE_MAX, SCALE_MIN, Organization, Person, salience_type_for
 from stakeholders.resources import OrganizationResource, PersonResource
 from stakeholders.services import organization_update, person_update
 
@@ -105,8 +106,11 @@ class OrganizationAdmin(RegisterAdmin):
         "parent",
         "power",
         "interest",
+        "legitimacy",
+        "urgency",
         "resource_level",
         "quadrant_display",
+        "salience_type_display",
         "people_count_display",
         "is_active",
     )
@@ -115,27 +119,36 @@ class OrganizationAdmin(RegisterAdmin):
         "is_active",
         ("power", ScaleFieldListFilter),
         ("interest", ScaleFieldListFilter),
+        ("legitimacy", ScaleFieldListFilter),
+        ("urgency", ScaleFieldListFilter),
     )
     search_fields = ("name", "org_number")
     autocomplete_fields = ("parent",)
     list_select_related = ("parent",)
-    readonly_fields = ("created_at", "updated_at")
+    readonly_fields = ("created_at", "updated_at", "salience_type_display")
     fieldsets = (
         (_("Identity"), {"fields": ("name", "org_number", "sector", "parent", "is_active")}),
         (
             _("Stakeholder analysis"),
             {
-                "fields": (("power", "interest", "resource_level"), "resources", "drivers", "constraints"),
+                "fields": (
+                    ("power", "interest", "resource_level"),
+                    ("legitimacy", "urgency"),
+                    "salience_type_display",
+                    "resources",
+                    "drivers",
+                    "constraints",
+                ),
                 "description": _(
-                    "Power and interest place the organisation on the power/interest grid; "
-                    "the history keeps every earlier judgement and who made it."
+                    "Power and interest place the organisation on the power/interest grid; power, legitimacy "
+                    "and urgency give its salience type. The history keeps every earlier judgement and who made it."
                 ),
             },
         ),
         (_("Record"), {"fields": ("created_at", "updated_at"), "classes": ("collapse",)}),
     )
     inlines = (PersonInline,)
-    history_list_display = ("power", "interest")
+    history_list_display = ("power", "interest", "legitimacy", "urgency", "salience_type_display")
     actions = ("deactivate_organizations",)
 
     def get_queryset(self, request):
@@ -155,6 +168,12 @@ class OrganizationAdmin(RegisterAdmin):
     @admin.display(description=_("quadrant"))
     def quadrant_display(self, obj: Organization) -> str:
         return obj.quadrant().label
+
+    @admin.display(description=_("salience type"))
+    def salience_type_display(self, obj) -> str:
+        # Also called with a history row (no model methods there), so from the three fields.
+        high_from = settings.STAKEHOLDER_GRID_HIGH_FROM
+        return salience_type_for(obj.power, obj.legitimacy, obj.urgency, high_from).label
 
     @admin.display(description=_("people"), ordering="people_count")
     def people_count_display(self, obj: Organization) -> int:

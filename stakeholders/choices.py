@@ -40,3 +40,16 @@ class Quadrant(models.TextChoices):
     KEEP_SATISFIED = "keep_satisfied", _("Keep satisfied")
     KEEP_INFORMED = "keep_informed", _("Keep informed")
     MONITOR = "monitor", _("Monitor")
+
+
+class SalienceType(models.TextChoices):
+    """Mitchell, Agle & Wood (1997): which of power, legitimacy and urgency a stakeholder has."""
+
+    DORMANT = "dormant", _("Dormant")
+    DISCRETIONARY = "discretionary", _("Discretionary")
+    DEMANDING = "demanding", _("Demanding")
+    DOMINANT = "dominant", _("Dominant")
+    DANGEROUS = "dangerous", _("Dangerous")
+    DEPENDENT = "dependent", _("Dependent")
+    DEFINITIVE = "definitive", _("Definitive")
+    NONE = "none", _("None")

@@ -43,6 +43,7 @@ class GridPoint:
     interest: int
     sector: str = ""
     resource_level: int | None = None
+    salience: str = ""  # the salience type's value, when the page colours by it
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from samverkan_project.validators import (
     validate_name_characters,
     validate_plausible_date,
 )
-from stakeholders.choices import SECTOR_GROUPS, Language, Quadrant, Sector
+from stakeholders.choices import SECTOR_GROUPS, Language, Quadrant, SalienceType, Sector
 from stakeholders.validators import ORG_NUMBER_FORMAT, PHONE_FORMAT, normalize_org_number, normalize_phone
 
 SCALE_MIN, SCALE_MAX = 1, 5
@@ -55,6 +55,10 @@ class Organization(models.Model):
     )
     power = scale_field(_("power"), _("Formal and informal power over the collaboration, 1–5."))
     interest = scale_field(_("interest"), _("Interest in the collaboration's outcome, 1–5."))
+    legitimacy = scale_field(
+        _("legitimacy"), _("How rightful the actor's claim on the collaboration is seen to be, 1–5.")
+    )
+    urgency = scale_field(_("urgency"), _("How pressing and time-critical the actor's claims are, 1–5."))
     resource_level = scale_field(
         _("resource level"), _("Resources the actor can bring (money, staff, knowledge), 1–5.")
     )
@@ -83,6 +87,8 @@ class Organization(models.Model):
             ),
             scale_constraint("power", "organization"),
             scale_constraint("interest", "organization"),
+            scale_constraint("legitimacy", "organization"),
+            scale_constraint("urgency", "organization"),
             scale_constraint("resource_level", "organization"),
             models.CheckConstraint(
                 condition=Q(sector__in=Sector.values),
@@ -163,6 +169,10 @@ class Organization(models.Model):
         threshold = high_from if high_from is not None else settings.STAKEHOLDER_GRID_HIGH_FROM
         return quadrant_for(self.power, self.interest, threshold)
 
+    def salience_type(self, high_from: int | None = None) -> SalienceType:
+        threshold = high_from if high_from is not None else settings.STAKEHOLDER_GRID_HIGH_FROM
+        return salience_type_for(self.power, self.legitimacy, self.urgency, threshold)
+
 
 def quadrant_for(power: int, interest: int, high_from: int) -> Quadrant:
     high_power, high_interest = power >= high_from, interest >= high_from
@@ -173,6 +183,24 @@ def quadrant_for(power: int, interest: int, high_from: int) -> Quadrant:
     if high_interest:
         return Quadrant.KEEP_INFORMED
     return Quadrant.MONITOR
+
+
+_SALIENCE_TYPES = {
+    # (power, legitimacy, urgency) present → type (Mitchell, Agle & Wood 1997)
+    (False, False, False): SalienceType.NONE,
+    (True, False, False): SalienceType.DORMANT,
+    (False, True, False): SalienceType.DISCRETIONARY,
+    (False, False, True): SalienceType.DEMANDING,
+    (True, True, False): SalienceType.DOMINANT,
+    (True, False, True): SalienceType.DANGEROUS,
+    (False, True, True): SalienceType.DEPENDENT,
+    (True, True, True): SalienceType.DEFINITIVE,
+}
+
+
+def salience_type_for(power: int, legitimacy: int, urgency: int, high_from: int) -> SalienceType:
+    """The stakeholder's salience type; an attribute counts as present from ``high_from`` on."""
+    return _SALIENCE_TYPES[(power >= high_from, legitimacy >= high_from, urgency >= high_from)]
 
 
 class PersonQuerySet(models.QuerySet):

@@ -23,7 +23,7 @@ def person_list() -> QuerySet[Person]:
 def organization_grid(*, sector: str | None = None) -> QuerySet[Organization]:
     """Active organisations for the power/interest grid, optionally of one sector."""
     queryset = Organization.objects.filter(is_active=True).only(
-        "id", "name", "sector", "power", "interest", "resource_level"
+        "id", "name", "sector", "power", "interest", "legitimacy", "urgency", "resource_level"
     )
     if sector:
         queryset = queryset.filter(sector=sector)

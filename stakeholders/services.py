@@ -12,6 +12,8 @@ ORGANIZATION_FIELDS = {
     "parent",
     "power",
     "interest",
+    "legitimacy",
+    "urgency",
     "resource_level",
     "resources",
     "drivers",

@@ -1,6 +1,8 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
+from agreements.api.network import NetworkView
+from agreements.api.starting_conditions import StartingConditionsEndpoint
 from agreements.api.views import (
     AgreementViewSet,
     AnchoringViewSet,
@@ -31,5 +33,11 @@ urlpatterns = [
     path("persons/<int:pk>/hand-over/", PersonHandOverView.as_view(), name="person-hand-over"),
     path("persons/<int:pk>/move/", PersonMoveView.as_view(), name="person-move"),
     path("persons/<int:pk>/move/hand-over/", PersonMovedHandOverView.as_view(), name="person-moved-hand-over"),
+    path(
+        "agreements/<int:pk>/starting-conditions/",
+        StartingConditionsEndpoint.as_view(),
+        name="agreement-starting-conditions",
+    ),
+    path("network/", NetworkView.as_view(), name="network"),
     *router.urls,
 ]

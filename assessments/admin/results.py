@@ -6,6 +6,7 @@ so the page lives at ``admin/assessments/assessmentround/<round_id>/results/``.
 
 from functools import partial
 
+from django.conf import settings
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -13,7 +14,7 @@ from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, path, reverse
 from django.utils.translation import gettext as _
 
-from assessments import charts, results
+from assessments import charts, pairwise, results
 from assessments.models import AssessmentRound
 
 
@@ -50,6 +51,11 @@ def round_results_view(request, round_id: int, admin_site=None):
         # The page says why, with the round's name and dates, and no figure at all.
         return TemplateResponse(
             request, "admin/assessments/assessmentround/results.html", {**page, "withheld": reason}, status=403
+        )
+    if round_.instrument.pairwise:
+        matrix = pairwise.pairwise_results(round_, threshold=settings.RISK_ASYMMETRY_MIN, min_group=min_group)
+        return TemplateResponse(
+            request, "admin/assessments/assessmentround/results_pairwise.html", {**page, "pairwise": matrix}
         )
     data = results.round_results(round_, min_group=min_group)
     history = results.round_history(round_.agreement_id, round_.instrument.code, current=round_, min_group=min_group)

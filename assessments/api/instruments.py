@@ -83,7 +83,7 @@ class InstrumentSerializer(serializers.ModelSerializer):
         model = Instrument
         fields = [
             "id", "code", "version", "name", "name_sv", "name_en", "description_sv", "description_en",
-            "scale", "totals", "is_active", "is_builtin", "created_at", "sections", "bands",
+            "scale", "totals", "is_active", "is_builtin", "pairwise", "created_at", "sections", "bands",
         ]  # fmt: skip
         read_only_fields = fields
 
@@ -115,6 +115,7 @@ INSTRUMENT_EXAMPLE = {
     "totals": {"min": 0, "max": 10},
     "is_active": True,
     "is_builtin": True,
+    "pairwise": False,
     "created_at": "2026-01-01T00:00:00+01:00",
     "sections": [
         {

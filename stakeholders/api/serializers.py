@@ -7,7 +7,7 @@ from rest_framework import serializers
 
 from samverkan_project.api.serializers import ServiceModelSerializer
 from stakeholders import services
-from stakeholders.choices import Quadrant, SectorGroup
+from stakeholders.choices import Quadrant, SalienceType, SectorGroup
 from stakeholders.models import Employment, Organization, Person, quadrant_for
 
 
@@ -35,6 +35,12 @@ class OrganizationSerializer(ServiceModelSerializer):
     parent_name = serializers.CharField(source="parent.name", read_only=True, default=None, allow_null=True)
     sector_group = serializers.ChoiceField(choices=SectorGroup.choices, read_only=True)
     quadrant = serializers.SerializerMethodField(help_text=_("Place on the power/interest grid."))
+    salience_type = serializers.SerializerMethodField(
+        help_text=_(
+            "Salience type (Mitchell, Agle & Wood): which of power, legitimacy and urgency count as present, "
+            "each from STAKEHOLDER_GRID_HIGH_FROM on."
+        )
+    )
     people_count = serializers.IntegerField(read_only=True)
     active_people_count = serializers.IntegerField(read_only=True)
 
@@ -42,7 +48,8 @@ class OrganizationSerializer(ServiceModelSerializer):
         model = Organization
         fields = [
             "id", "name", "org_number", "sector", "sector_group", "parent", "parent_name",
-            "power", "interest", "resource_level", "quadrant", "resources", "drivers", "constraints",
+            "power", "interest", "legitimacy", "urgency", "resource_level", "quadrant", "salience_type",
+            "resources", "drivers", "constraints",
             "is_active", "people_count", "active_people_count", "created_at", "updated_at",
         ]
         read_only_fields = ["created_at", "updated_at"]
@@ -51,6 +58,10 @@ class OrganizationSerializer(ServiceModelSerializer):
     def get_quadrant(self, organization: Organization) -> str:
         high_from = settings.STAKEHOLDER_GRID_HIGH_FROM
         return quadrant_for(organization.power, organization.interest, high_from).value
+
+    @extend_schema_field(serializers.ChoiceField(choices=SalienceType.choices))
+    def get_salience_type(self, organization: Organization) -> str:
+        return organization.salience_type().value
 
 
 class PersonSerializer(ServiceModelSerializer):

@@ -316,8 +316,8 @@ def test_change_form_queries_do_not_grow_with_the_roles(coordinator_client, role
     # summaries); user permissions, group permissions; the coordinator's autocomplete label; the
     # inline rows of parties, representatives, responsibilities, anchorings and commitments; the
     # agreement's unresolved risk flags; the follow-ups inline, the timeline of interactions (with their
-    # participants) and its last contact
-    with django_assert_num_queries(21):
+    # participants) and its last contact; the starting conditions and the parties' incentives and constraints
+    with django_assert_num_queries(23):
         response = coordinator_client.get(change_url(agreement))
     assert response.status_code == 200
     assert len(response.context["role_matrix"].responsibilities) == roles

@@ -125,7 +125,7 @@ def test_instruments_filter_by_code_and_offered(reader_api):
 def test_instruments_are_read_only_here(coordinator_api):
     assert coordinator_api.post(INSTRUMENTS, {"code": "x", "name_sv": "X"}).status_code == 405
     assert coordinator_api.delete(f"{INSTRUMENTS}{builtin().pk}/").status_code == 405
-    assert Instrument.objects.count() == 2
+    assert Instrument.objects.count() == 3
 
 
 @pytest.mark.parametrize("n", [1, 6])
@@ -138,7 +138,7 @@ def test_instrument_list_queries_do_not_grow(reader_api, n, django_assert_num_qu
     # user permissions, group permissions; COUNT; instruments; sections; items; bands
     with django_assert_num_queries(7):
         response = reader_api.get(INSTRUMENTS)
-    assert response.json()["count"] == n + 2
+    assert response.json()["count"] == n + 3
 
 
 # --- rounds: reading ----------------------------------------------------------------------------------------

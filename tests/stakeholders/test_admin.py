@@ -372,7 +372,9 @@ def test_history_shows_who_changed_power(coordinator_admin, coordinator, portfol
 
     response = coordinator_admin.get(reverse("admin:stakeholders_organization_history", args=[region.pk]))
     assert response.status_code == 200
-    assert response.context["history_list_display"] == ("power", "interest")
+    assert response.context["history_list_display"] == (
+        "power", "interest", "legitimacy", "urgency", "salience_type_display"
+    )
     latest, created = list(response.context["page_obj"])[:2]
     assert latest.history_user == coordinator
     assert (latest.power, created.power) == (2, 4)

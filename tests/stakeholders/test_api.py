@@ -83,7 +83,8 @@ def test_organization_list_shape_and_computed_fields(coordinator_api, today):
     rows = {row["name"]: row for row in response.json()["results"]}
     assert set(rows["Arbetsmarknadsförvaltningen"]) == {
         "id", "name", "org_number", "sector", "sector_group", "parent", "parent_name", "power",
-        "interest", "resource_level", "quadrant", "resources", "drivers", "constraints", "is_active",
+        "interest", "legitimacy", "urgency", "resource_level", "quadrant", "salience_type",
+        "resources", "drivers", "constraints", "is_active",
         "people_count", "active_people_count", "created_at", "updated_at",
     }
     assert rows["Arbetsmarknadsförvaltningen"]["parent"] == parent.pk

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy
 
 from ops.demo.agreements import seed_demo_agreements
 from ops.demo.assessments import seed_demo_assessments
+from ops.demo.collaboration import seed_demo_collaboration
 from ops.demo.datafiles import DemoDataError
 from ops.demo.dialogue import seed_demo_dialogue
 from ops.demo.register import seed_demo_register
@@ -29,6 +30,7 @@ class Command(BaseCommand):
                     seed_demo_agreements(),
                     seed_demo_assessments(),
                     seed_demo_dialogue(),
+                    seed_demo_collaboration(),
                 ]
         except (ValidationError, DemoDataError) as exc:
             # A DemoDataError is a data file that cannot be read; its message names the file and the entry.
