@@ -91,8 +91,15 @@ def represent(rows: list[dict], context: dict) -> list[dict]:
         Representative.objects.filter(agreement_id__in=ids)
         .order_by("party_id", "-is_primary", "id")
         .values_list(
-            "party_id", "id", "person_id", "person__first_name", "person__last_name", "person__left_on",
-            "mandate", "hours_per_month", "is_primary",
+            "party_id",
+            "id",
+            "person_id",
+            "person__first_name",
+            "person__last_name",
+            "person__left_on",
+            "mandate",
+            "hours_per_month",
+            "is_primary",
         )  # fmt: skip
     ):
         representatives_of[row[0]].append(row)
@@ -103,8 +110,18 @@ def represent(rows: list[dict], context: dict) -> list[dict]:
         Anchoring.objects.filter(agreement_id__in=ids)
         .order_by("party_id", "kind", "id")
         .values_list(
-            "party_id", "id", "kind", "body", "reference", "date", "person_id", "person__first_name",
-            "person__last_name", "note", "person__left_on", "person__organization_id",
+            "party_id",
+            "id",
+            "kind",
+            "body",
+            "reference",
+            "date",
+            "person_id",
+            "person__first_name",
+            "person__last_name",
+            "note",
+            "person__left_on",
+            "person__organization_id",
         )  # fmt: skip
     ):
         anchorings_of[row[0]].append(row)
@@ -123,8 +140,17 @@ def represent(rows: list[dict], context: dict) -> list[dict]:
         Responsibility.objects.filter(agreement_id__in=ids)
         .order_by("agreement_id", "kind", "title", "id")
         .values_list(
-            "agreement_id", "id", "title", "kind", "description", "responsible_id", "responsible__first_name",
-            "responsible__last_name", "deputy_id", "deputy__first_name", "deputy__last_name",
+            "agreement_id",
+            "id",
+            "title",
+            "kind",
+            "description",
+            "responsible_id",
+            "responsible__first_name",
+            "responsible__last_name",
+            "deputy_id",
+            "deputy__first_name",
+            "deputy__last_name",
         )  # fmt: skip
     ):
         responsibilities_of[row[0]].append(row)

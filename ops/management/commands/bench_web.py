@@ -25,8 +25,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
+from django.core import signals
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection
+from django.db import close_old_connections, connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -147,8 +148,13 @@ class Command(BaseCommand):
         parser.add_argument("--warmup", type=int, default=2, help="Untimed requests per page before timing.")
         parser.add_argument("--json", dest="json_path", default="", help="Also write the results to this file.")
         parser.add_argument("--force", action="store_true", help="Run even if the database name lacks 'bench'.")
+        parser.add_argument(
+            "--keep",
+            action="store_true",
+            help="Grow the portfolio already there (built with the same seed) instead of building it anew.",
+        )
 
-    def handle(self, *args, sizes, seed, requests, warmup, json_path, force, **options):
+    def handle(self, *args, sizes, seed, requests, warmup, json_path, force, keep, **options):
         name = str(connection.settings_dict["NAME"])
         if connection.vendor != "postgresql":
             raise CommandError("The web benchmark measures PostgreSQL: set DATABASE_URL to a PostgreSQL database.")
@@ -167,8 +173,12 @@ class Command(BaseCommand):
             raise CommandError("--requests needs at least 1 and --warmup at least 0")
         self.stdout.write(f"Web benchmark on database {name!r}, sizes {', '.join(map(str, sizes))}, seed {seed}.")
 
+        existing = Agreement.objects.count()
+        if keep and existing > sizes[0]:
+            raise CommandError(f"--keep: the database holds {existing} agreements, more than the smallest size.")
+        if not keep:
+            bench.wipe()
         client = self.client()
-        bench.wipe()
         results: dict[int, dict[str, Measure]] = {}
         floors: dict[int, float] = {}
         for size in sizes:
@@ -209,6 +219,9 @@ class Command(BaseCommand):
             raise CommandError(f"The user {BENCH_USER!r} exists but is not an active superuser.")
         client = Client(HTTP_ACCEPT="application/json, text/html")
         client.force_login(user)
+        # One connection for the whole run, as a server with persistent connections keeps it: not closed
+        # after each request (which would also lose the captured queries).
+        signals.request_finished.disconnect(close_old_connections)
         return client
 
     def measure_pages(self, client: Client, requests: int, warmup: int) -> dict[str, Measure]:
