@@ -232,7 +232,13 @@ class RiskScan(models.Model):
         verbose_name = _("risk scan")
         verbose_name_plural = _("risk scans")
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["-created_at", "-id"], name="riskscan_list_order")]
+        indexes = [
+            models.Index(fields=["-created_at", "-id"], name="riskscan_list_order"),
+            # The latest successful scan, which every flag list reads (``seen_at``).
+            models.Index(
+                fields=["-started_at"], condition=Q(status=ScanStatus.SUCCEEDED), name="riskscan_latest_succeeded"
+            ),
+        ]
         constraints = [
             choices_constraint("status", ScanStatus, "riskscan_status_valid"),
             choices_constraint("trigger", ScanTrigger, "riskscan_trigger_valid"),

@@ -28,4 +28,10 @@ class Migration(migrations.Migration):
             model_name='riskscan',
             index=models.Index(fields=['-created_at', '-id'], name='riskscan_list_order'),
         ),
+        migrations.AddIndex(
+            model_name='riskscan',
+            index=models.Index(
+                condition=models.Q(('status', 'succeeded')), fields=['-started_at'], name='riskscan_latest_succeeded'
+            ),
+        ),
     ]

@@ -178,6 +178,15 @@ class Command(BaseCommand):
             raise CommandError(f"--keep: the database holds {existing} agreements, more than the smallest size.")
         if not keep:
             bench.wipe()
+        # One connection for the whole run, as a server with persistent connections keeps it: not closed
+        # after each request (which would also lose the captured queries).
+        signals.request_finished.disconnect(close_old_connections)
+        try:
+            self.run(sizes, seed, requests, warmup, json_path)
+        finally:
+            signals.request_finished.connect(close_old_connections)
+
+    def run(self, sizes: list[int], seed: int, requests: int, warmup: int, json_path: str) -> None:
         client = self.client()
         results: dict[int, dict[str, Measure]] = {}
         floors: dict[int, float] = {}
@@ -219,9 +228,6 @@ class Command(BaseCommand):
             raise CommandError(f"The user {BENCH_USER!r} exists but is not an active superuser.")
         client = Client(HTTP_ACCEPT="application/json, text/html")
         client.force_login(user)
-        # One connection for the whole run, as a server with persistent connections keeps it: not closed
-        # after each request (which would also lose the captured queries).
-        signals.request_finished.disconnect(close_old_connections)
         return client
 
     def measure_pages(self, client: Client, requests: int, warmup: int) -> dict[str, Measure]:

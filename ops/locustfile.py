@@ -1,0 +1,86 @@
+"""The load test's clients, for locust (``make loadtest`` runs it headless through ``manage.py loadtest``).
+
+Three user classes, one per phase of the run:
+
+- ``MixUser``: the mix, spread evenly over the agreements list (page 1), an agreement's detail (random
+  ids), the organisations, persons and risks lists and the answer page (random answer links);
+- ``ListUser``: the agreements list alone;
+- ``MinimalUser``: the minimal endpoint that returns the same page from one query (ops.loadtest).
+
+The command passes what the clients need through the environment: ``LOADTEST_TOKEN`` (a reading account's
+API token) and ``LOADTEST_DATA`` (a JSON file with ``agreement_ids`` and ``answer_tokens``). Not a Django
+module: it only speaks HTTP to the server.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+
+from locust import FastHttpUser, constant, task
+
+BENCH_PATH = "/api/v1/_bench/agreements/"  # ops.loadtest.BENCH_PATH, served with LOADTEST_ENDPOINTS on
+
+
+def _data() -> dict:
+    path = os.environ.get("LOADTEST_DATA", "")
+    if not path:
+        return {"agreement_ids": [], "answer_tokens": []}
+    with open(path, encoding="utf-8") as source:
+        return json.load(source)
+
+
+DATA = _data()
+AGREEMENT_IDS = DATA.get("agreement_ids") or [1]
+ANSWER_TOKENS = DATA.get("answer_tokens") or []
+HEADERS = {"Authorization": f"Token {os.environ.get('LOADTEST_TOKEN', '')}", "Accept": "application/json"}
+
+
+class ApiUser(FastHttpUser):
+    abstract = True
+    wait_time = constant(0)  # each client sends its next request as soon as the last one is answered
+
+    def get(self, path: str, name: str) -> None:
+        self.client.get(path, headers=HEADERS, name=name)
+
+
+class MixUser(ApiUser):
+    @task
+    def agreements_list(self):
+        self.get("/api/v1/agreements/", "agreements list")
+
+    @task
+    def agreement_detail(self):
+        self.get(f"/api/v1/agreements/{random.choice(AGREEMENT_IDS)}/", "agreement detail")  # noqa: S311
+
+    @task
+    def organizations_list(self):
+        self.get("/api/v1/organizations/", "organizations list")
+
+    @task
+    def persons_list(self):
+        self.get("/api/v1/persons/", "persons list")
+
+    @task
+    def risks_list(self):
+        self.get("/api/v1/risks/", "risks list")
+
+    @task
+    def answer_page(self):
+        if ANSWER_TOKENS:
+            self.client.get(f"/a/{random.choice(ANSWER_TOKENS)}/", name="answer page")  # noqa: S311
+        else:
+            self.get("/api/v1/agreements/", "agreements list")
+
+
+class ListUser(ApiUser):
+    @task
+    def agreements_list(self):
+        self.get("/api/v1/agreements/", "agreements list")
+
+
+class MinimalUser(ApiUser):
+    @task
+    def minimal(self):
+        self.get(BENCH_PATH, "minimal agreements page")
