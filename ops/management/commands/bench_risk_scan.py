@@ -228,10 +228,15 @@ class Command(BaseCommand):
             help="Agreements per chunk of the chunked scan (default RISK_SCAN_CHUNK_SIZE).",
         )
         parser.add_argument(
+            "--keep",
+            action="store_true",
+            help="Grow the portfolio already there (built with the same seed) instead of building it anew.",
+        )
+        parser.add_argument(
             "--workers", default="1,2", help="Worker processes of the chunked scan, comma-separated (empty: skip)."
         )
 
-    def handle(self, *args, sizes, seed, repeat, force, chunk_size, workers, **options):
+    def handle(self, *args, sizes, seed, repeat, force, chunk_size, workers, keep, **options):
         name = str(connection.settings_dict["NAME"])
         if "bench" not in name and not force:
             raise CommandError(
@@ -252,7 +257,11 @@ class Command(BaseCommand):
             raise CommandError("--chunk-size and --workers need positive numbers")
         self.stdout.write(f"Risk-scan benchmark on {connection.vendor} database {name!r}, seed {seed}.")
 
-        bench.wipe()
+        existing = Agreement.objects.count()
+        if keep and existing > sizes[0]:
+            raise CommandError(f"--keep: the database holds {existing} agreements, more than the smallest size.")
+        if not keep:
+            bench.wipe()
         measures: list[Measure] = []
         chunked: list[tuple[int, list[int], list[chunk_bench.ChunkedMeasure]]] = []
         for size in sizes:
