@@ -139,15 +139,16 @@ def run_locust(
     base_url: str, user_class: str, *, clients: int, seconds: int, folder: Path, env: dict[str, str]
 ) -> dict[str, Stats]:
     """One headless locust run of ``user_class`` (ops/locustfile.py): ``clients`` users started at once, for
-    ``seconds`` (locust stops them then, waiting at most 10 s for answers in flight)."""
+    ``seconds`` (the locust file stops them then, waiting at most 10 s for answers in flight)."""
     require_loopback(base_url)
     prefix = folder / f"{user_class}-{time.monotonic_ns()}"
     command = [
         sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), user_class, "--headless",
-        "--users", str(clients), "--spawn-rate", str(clients), "--run-time", f"{max(1, seconds)}s",
+        "--users", str(clients), "--spawn-rate", str(clients),
         "--host", base_url, "--csv", str(prefix), "--only-summary", "--stop-timeout", "10",
         "--loglevel", "WARNING", "--exit-code-on-error", "0",
     ]  # fmt: skip
+    env = {**env, "LOADTEST_SECONDS": str(max(1, seconds))}  # the locust file stops the run (see there)
     done = subprocess.run(  # noqa: S603 (our own locust file, on loopback)
         command, env=env, capture_output=True, text=True, timeout=seconds + 120, check=False
     )

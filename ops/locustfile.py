@@ -18,7 +18,8 @@ import json
 import os
 import random
 
-from locust import FastHttpUser, constant, task
+import gevent
+from locust import FastHttpUser, constant, events, task
 
 BENCH_PATH = "/api/v1/_bench/agreements/"  # ops.loadtest.BENCH_PATH, served with LOADTEST_ENDPOINTS on
 
@@ -35,6 +36,16 @@ DATA = _data()
 AGREEMENT_IDS = DATA.get("agreement_ids") or [1]
 ANSWER_TOKENS = DATA.get("answer_tokens") or []
 HEADERS = {"Authorization": f"Token {os.environ.get('LOADTEST_TOKEN', '')}", "Accept": "application/json"}
+
+
+@events.test_start.add_listener
+def _bound_the_run(environment, **kwargs):
+    """Stop after LOADTEST_SECONDS from the start of the test. Not locust's --run-time: its timer is set on the
+    event loop's cached clock, which a slow start-up (a busy machine) leaves behind, so it fired early."""
+    seconds = float(os.environ.get("LOADTEST_SECONDS") or 0)
+    if seconds > 0 and environment.runner is not None:
+        gevent.get_hub().loop.update_now()
+        gevent.spawn_later(seconds, environment.runner.quit)
 
 
 class ApiUser(FastHttpUser):
