@@ -22,7 +22,7 @@ def test_a_short_run_against_the_live_server_has_no_errors(live_server, settings
     call_command(
         "loadtest",
         url=live_server.url,
-        clients=4,
+        clients=6,
         duration=2,
         ratio_duration=1,
         agreements=12,
