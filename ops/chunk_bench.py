@@ -42,10 +42,13 @@ def _peak_rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 / MIB  # KiB on Linux
 
 
-def _worker_start() -> None:
+def _worker_start(database: str) -> None:
     import django
 
     django.setup()
+    from django.db import connections
+
+    connections["default"].settings_dict["NAME"] = database  # the parent's (a test database in the tests)
 
 
 def _worker_idle(_: int) -> float:
@@ -99,7 +102,8 @@ def chunked_scan(workers: int, chunk_size: int) -> ChunkedMeasure:
     scan = _running_scan(len(ranges))
     tasks = [(scan.pk, index, low, high) for index, (low, high) in enumerate(ranges)]
     context = multiprocessing.get_context("spawn")
-    with context.Pool(workers, initializer=_worker_start, maxtasksperchild=None) as pool:
+    database = connection.settings_dict["NAME"]
+    with context.Pool(workers, initializer=_worker_start, initargs=(database,), maxtasksperchild=None) as pool:
         idle = max(pool.map(_worker_idle, range(workers), chunksize=1))
         started = time.perf_counter()
         peaks = pool.map(_worker_chunk, tasks, chunksize=1)
