@@ -295,6 +295,11 @@ class AgreementAdmin(HistoryAdmin):
     def get_queryset(self, request):
         return selectors.agreement_list().select_related("renewed_from")
 
+    def lookup_allowed(self, lookup, value, request=None):
+        # The linked-object filters keep the parameters of the related-field filters they replace (bookmarks).
+        linked = (PartyOrganizationFilter.parameter_name, CoordinatorFilter.parameter_name)
+        return lookup in linked or super().lookup_allowed(lookup, value, request)
+
     def get_inlines(self, request, obj):
         # Roles and party rows need saved parties (the people must belong to them), so a new
         # agreement starts with its parties only.
