@@ -71,6 +71,22 @@ bench: $(STAMP)
 	DATABASE_URL='$(BENCH_DATABASE_URL)' $(PY) manage.py migrate --noinput --verbosity 0
 	DATABASE_URL='$(BENCH_DATABASE_URL)' DEBUG=0 $(PY) manage.py bench_risk_scan $(BENCH_ARGS)
 
+# The page benchmark (README, "Benchmarks"): builds the portfolio at 5,000 then 50,000 agreements in the
+# benchmark database (the largest stays there) and prints queries and median ms of every API list, an
+# agreement's detail and the admin pages at each size. BENCH_WEB_ARGS="--sizes 500,5000 --json out.json".
+BENCH_WEB_ARGS ?=
+
+.PHONY: bench-web
+bench-web: $(STAMP)
+	$(PY) -c 'import sys, psycopg; from psycopg import sql; from urllib.parse import urlsplit; \
+	url = urlsplit(sys.argv[1]); name = url.path.lstrip("/"); \
+	conn = psycopg.connect(url._replace(path="/postgres").geturl(), autocommit=True); \
+	exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone(); \
+	exists or conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))); \
+	print(("Using" if exists else "Created"), "database", name)' '$(BENCH_DATABASE_URL)'
+	DATABASE_URL='$(BENCH_DATABASE_URL)' $(PY) manage.py migrate --noinput --verbosity 0
+	DATABASE_URL='$(BENCH_DATABASE_URL)' DEBUG=0 $(PY) manage.py bench_web $(BENCH_WEB_ARGS)
+
 # The load test (README, "Load test"): gunicorn with the production settings on the benchmark database
 # (5,000 agreements generated if missing, an open round with answer links), 50 clients for 60 s over the
 # main API lists, an agreement's detail and the answer page, then the agreements list against a one-query

@@ -14,6 +14,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.widgets import AutocompleteSelect, RelatedFieldWidgetWrapper
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
+from django.db.models import Exists, OuterRef
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -43,9 +44,9 @@ from agreements.services import (
     hand_over_deputy_conflicts,
     person_hand_over,
 )
-from samverkan_project.admin_tools import VerboseUniqueInlineFormSet
+from samverkan_project.admin_tools import LinkedObjectFilter, VerboseUniqueInlineFormSet
 from samverkan_project.history_admin import HistoryAdmin
-from stakeholders.models import Person
+from stakeholders.models import Organization, Person
 
 TEXTAREA_OVERRIDES = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 40})}}
 
@@ -261,10 +262,26 @@ class ReviewOverdueFilter(admin.SimpleListFilter):
         )
 
 
-class PartyOrganizationFilter(admin.RelatedOnlyFieldListFilter):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.title = _("party")
+class PartyOrganizationFilter(LinkedObjectFilter):
+    """One organisation's agreements (from a link, or the organisation's page): only the organisation asked
+    for is offered, not every party's; the search box finds agreements by a party's name."""
+
+    title = _("party")
+    parameter_name = "parties__organization__id__exact"
+    model = Organization
+
+    def filter_by(self, queryset, pk: int):
+        return queryset.filter(Exists(Party.objects.filter(agreement_id=OuterRef("pk"), organization_id=pk)))
+
+
+class CoordinatorFilter(LinkedObjectFilter):
+    """One person's agreements as coordinator: only the person asked for is offered (the search box finds
+    agreements by the coordinator's name), not a list of every coordinator."""
+
+    title = _("coordinator")
+    parameter_name = "coordinator__id__exact"
+    model = Person
+    lookup = "coordinator_id"
 
 
 class PartySectorFilter(admin.ChoicesFieldListFilter):
@@ -296,14 +313,15 @@ class AgreementAdmin(HistoryAdmin):
         "status",
         ExpiringFilter,
         ReviewOverdueFilter,
-        ("parties__organization", PartyOrganizationFilter),
+        PartyOrganizationFilter,
         ("parties__organization__sector", PartySectorFilter),
-        ("coordinator", admin.RelatedOnlyFieldListFilter),
+        CoordinatorFilter,
         "ambition",
     )
-    search_fields = ("title", "reference", "purpose")
+    search_fields = ("title", "reference", "purpose", "coordinator__first_name", "coordinator__last_name")
     autocomplete_fields = ("coordinator",)
     list_select_related = ("coordinator",)
+    show_full_result_count = False  # one COUNT over the whole table less per page
     date_hierarchy = "valid_from"
     readonly_fields = ("status", "renewed_from", "terminated_on", "termination_reason", "created_at", "updated_at")
     fieldsets = (
@@ -345,6 +363,11 @@ class AgreementAdmin(HistoryAdmin):
 
     def get_queryset(self, request):
         return selectors.agreement_list().select_related("renewed_from")
+
+    def lookup_allowed(self, lookup, value, request=None):
+        # The linked-object filters keep the parameters of the related-field filters they replace (bookmarks).
+        linked = (PartyOrganizationFilter.parameter_name, CoordinatorFilter.parameter_name)
+        return lookup in linked or super().lookup_allowed(lookup, value, request)
 
     def get_inlines(self, request, obj):
         # Roles and party rows need saved parties (the people must belong to them), so a new

@@ -148,7 +148,12 @@ class Agreement(models.Model):
                 violation_error_message=_("An agreement with this reference already exists."),
             ),
         ]
-        indexes = [models.Index(fields=["status", "valid_to"]), models.Index(fields=["next_review_on"])]
+        indexes = [
+            models.Index(fields=["status", "valid_to"]),
+            models.Index(fields=["next_review_on"]),
+            # The lists' default ordering, so a page is read from the index, not sorted out of the whole table.
+            models.Index(fields=["-valid_from", "title", "id"], name="agreement_list_order"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.title} ({self.reference})" if self.reference else self.title
@@ -259,6 +264,7 @@ class Representative(PartyChild):
         verbose_name = _("representative")
         verbose_name_plural = _("representatives")
         ordering = ["party_id", "-is_primary", "id"]
+        indexes = [models.Index(fields=["party", "-is_primary", "id"], name="representative_list_order")]
         default_related_name = "representatives"
         constraints = [
             models.UniqueConstraint(
@@ -316,6 +322,7 @@ class Responsibility(models.Model):
         verbose_name = _("responsibility")
         verbose_name_plural = _("responsibilities")
         ordering = ["agreement_id", "kind", "title", "id"]
+        indexes = [models.Index(fields=["agreement", "kind", "title", "id"], name="responsibility_list_order")]
         constraints = [
             *text_length_constraints("responsibility", description=NOTE_MAX_LENGTH),
             name_characters_constraint("title", "responsibility_title_no_control_characters"),
@@ -370,6 +377,7 @@ class Anchoring(PartyChild):
         verbose_name = _("anchoring")
         verbose_name_plural = _("anchorings")
         ordering = ["party_id", "kind", "id"]
+        indexes = [models.Index(fields=["party", "kind", "id"], name="anchoring_list_order")]
         default_related_name = "anchorings"
         constraints = [
             *text_length_constraints("anchoring", note=NOTE_MAX_LENGTH),
@@ -426,6 +434,7 @@ class Commitment(PartyChild):
         verbose_name = _("commitment")
         verbose_name_plural = _("commitments")
         ordering = ["party_id", "due_on", "id"]
+        indexes = [models.Index(fields=["party", "due_on", "id"], name="commitment_list_order")]
         default_related_name = "commitments"
         constraints = [choices_constraint("status", CommitmentStatus, "commitment_status_valid")]
 

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from django.db import connection
 from django.db.models import Count, DateField, IntegerField, Max, OuterRef, Prefetch, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -40,12 +41,20 @@ class OrganizationTree:
     whatever the number of agreements. Pass ``parents`` when the links are already loaded.
     """
 
-    def __init__(self, parents: Mapping[int, int | None] | None = None) -> None:
+    def __init__(
+        self, parents: Mapping[int, int | None] | None = None, *, organizations: Iterable[int] | None = None
+    ) -> None:
         self._parents = dict(parents) if parents is not None else None
+        # With ``organizations``: only their lines up to the top are read (one recursive query), not every
+        # organisation; ``contains`` then answers for organisations among them (and any it was given).
+        self._wanted = None if organizations is None else {pk for pk in organizations if pk is not None}
 
     def _parent_of(self) -> dict[int, int | None]:
         if self._parents is None:
-            self._parents = dict(Organization.objects.values_list("id", "parent_id"))
+            if self._wanted is None:
+                self._parents = dict(Organization.objects.values_list("id", "parent_id"))
+            else:
+                self._parents = organization_lineages(self._wanted)
         return self._parents
 
     def contains(self, organization_id: int | None, ancestor_id: int | None) -> bool:
@@ -63,6 +72,24 @@ class OrganizationTree:
             seen.add(current)
             current = parent_of.get(current)
         return False
+
+
+def organization_lineages(organization_ids: Iterable[int]) -> dict[int, int | None]:
+    """The parent of each of ``organization_ids`` and of every organisation above them: one recursive query."""
+    ids = sorted(set(organization_ids))
+    if not ids:
+        return {}
+    table = connection.ops.quote_name(Organization._meta.db_table)
+    if connection.vendor != "postgresql":
+        return dict(Organization.objects.values_list("id", "parent_id"))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH RECURSIVE up(id, parent_id) AS (SELECT id, parent_id FROM {table} WHERE id = ANY(%s) "
+            f"UNION SELECT o.id, o.parent_id FROM {table} o INNER JOIN up ON o.id = up.parent_id) "
+            "SELECT id, parent_id FROM up",
+            [ids],
+        )
+        return dict(cursor.fetchall())
 
 
 # --- querysets -----------------------------------------------------------------------------
@@ -96,6 +123,12 @@ def agreement_list() -> QuerySet[Agreement]:
         )
         .annotate(party_count=_count_of(Party), responsibility_count=_count_of(Responsibility))
     )
+
+
+def agreement_rows() -> QuerySet[Agreement]:
+    """Agreements for the plain-row list and detail (agreements.api.rows): only the counts the list may be
+    ordered by, as correlated subqueries, so they are computed for the rows of the page."""
+    return Agreement.objects.annotate(party_count=_count_of(Party), responsibility_count=_count_of(Responsibility))
 
 
 def party_list() -> QuerySet[Party]:

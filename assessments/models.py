@@ -276,7 +276,11 @@ class AssessmentRound(models.Model):
                 condition=~Q(status=RoundStatus.CLOSED) | Q(closed_at__isnull=False), name="round_closed_has_time"
             ),
         ]
-        indexes = [models.Index(fields=["agreement", "instrument", "closes_on"]), models.Index(fields=["status"])]
+        indexes = [
+            models.Index(fields=["agreement", "instrument", "closes_on"]),
+            models.Index(fields=["status"]),
+            models.Index(fields=["-opens_on", "-id"], name="round_list_order"),
+        ]
 
     def __str__(self) -> str:
         return _("%(instrument)s for %(agreement)s, %(opens)s–%(closes)s") % {

@@ -5,22 +5,22 @@
   query into dictionaries, behind the same authentication and permissions. It exists only when
   ``LOADTEST_ENDPOINTS`` is true (a Django setting, else the environment variable) and is left out
   of the OpenAPI schema: the load test compares the real list endpoint's throughput with it.
-* ``run_phase``: a small HTTP/1.1 client on asyncio streams (no dependency): ``clients`` concurrent
-  connections for ``duration`` seconds, at most ``max_requests`` requests, to a loopback address
-  only; per endpoint it counts requests and errors and keeps every latency.
+* ``run_locust``: one headless run of a user class of ``ops/locustfile.py`` (locust) against a loopback
+  address, bounded in time; per endpoint its requests, errors, req/s and p50/p95/p99 from locust's CSV.
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
+import csv
 import ipaddress
-import math
 import os
 import socket
+import subprocess
+import sys
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -71,45 +71,23 @@ class MinimalAgreementPage(APIView):
 urlpatterns = [path(BENCH_PATH, MinimalAgreementPage.as_view(), name="loadtest-agreements")]
 
 
-# --- the client -----------------------------------------------------------------------------------------
+# --- running locust ------------------------------------------------------------------------------------
 
-
-@dataclass
-class Target:
-    """An endpoint: its name and a function giving the path of the next request."""
-
-    name: str
-    path: Callable[[], str]
+LOCUSTFILE = Path(__file__).with_name("locustfile.py")
 
 
 @dataclass
 class Stats:
+    """One endpoint of one phase, as locust's statistics (CSV) give it."""
+
     name: str
-    latencies: list[float] = field(default_factory=list)
+    requests: int = 0
     errors: int = 0
+    per_second: float = 0.0
+    p50: float = 0.0
+    p95: float = 0.0
+    p99: float = 0.0
     error_samples: list[str] = field(default_factory=list)
-    seconds: float = 0.0
-
-    @property
-    def requests(self) -> int:
-        return len(self.latencies) + self.errors
-
-    @property
-    def per_second(self) -> float:
-        return len(self.latencies) / self.seconds if self.seconds else 0.0
-
-    def percentile(self, share: float) -> float:
-        """Latency (ms) at this share of the successful requests (nearest rank)."""
-        if not self.latencies:
-            return 0.0
-        ordered = sorted(self.latencies)
-        rank = math.ceil(share * len(ordered) - 1e-9)  # the smallest value with at least this share at or below it
-        return ordered[max(0, min(len(ordered), rank) - 1)] * 1000
-
-    def error(self, message: str) -> None:
-        self.errors += 1
-        if len(self.error_samples) < 5:
-            self.error_samples.append(message)
 
 
 def require_loopback(base_url: str) -> tuple[str, int]:
@@ -124,103 +102,62 @@ def require_loopback(base_url: str) -> tuple[str, int]:
     return host, parts.port or 80
 
 
-class Connection:
-    """One keep-alive HTTP/1.1 connection (reopened when the server closes it, as gunicorn's sync workers do)."""
-
-    def __init__(self, host: str, port: int, headers: dict[str, str]):
-        self.host, self.port = host, port
-        self.head = "".join(f"{name}: {value}\r\n" for name, value in {"Host": f"{host}:{port}", **headers}.items())
-        self.reader: asyncio.StreamReader | None = None
-        self.writer: asyncio.StreamWriter | None = None
-
-    async def close(self) -> None:
-        if self.writer is not None:
-            self.writer.close()
-            with contextlib.suppress(OSError):
-                await self.writer.wait_closed()
-        self.reader = self.writer = None
-
-    async def get(self, path: str) -> tuple[int, bytes]:
-        if self.writer is None:
-            self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
-        self.writer.write(f"GET {path} HTTP/1.1\r\n{self.head}\r\n".encode("latin-1"))
-        await self.writer.drain()
-        status_line = await self.reader.readline()
-        if not status_line:
-            raise ConnectionError("the server closed the connection")
-        status = int(status_line.split()[1])
-        headers = {}
-        while (line := await self.reader.readline()) not in (b"\r\n", b"\n", b""):
-            name, _sep, value = line.decode("latin-1").partition(":")
-            headers[name.strip().lower()] = value.strip()
-        if headers.get("transfer-encoding", "").lower() == "chunked":
-            body = b""
-            while size := int((await self.reader.readline()).split(b";")[0], 16):
-                body += await self.reader.readexactly(size + 2)
-            await self.reader.readline()
-        else:
-            body = await self.reader.readexactly(int(headers.get("content-length", "0")))
-        if headers.get("connection", "").lower() == "close":
-            await self.close()
-        return status, body
-
-
-async def _client(
-    target: Target, stats: Stats, host: str, port: int, headers: dict, stop_at: float, budget: list[int]
-) -> None:
-    connection = Connection(host, port, headers)
+def _number(text: str) -> float:
     try:
-        while time.monotonic() < stop_at and budget[0] > 0:
-            budget[0] -= 1
-            path = target.path()
-            started = time.monotonic()
-            try:
-                status, _body = await asyncio.wait_for(connection.get(path), timeout=max(1.0, stop_at - started + 30))
-            except (TimeoutError, OSError, asyncio.IncompleteReadError, ValueError, IndexError) as exc:
-                stats.error(f"{path}: {type(exc).__name__}: {exc}")
-                await connection.close()
+        return float(text)
+    except (TypeError, ValueError):
+        return 0.0
+
+
+def read_stats(prefix: Path) -> dict[str, Stats]:
+    """Per endpoint: requests, failures, req/s and p50/p95/p99 (ms) from locust's ``--csv`` files."""
+    found: dict[str, Stats] = {}
+    with open(f"{prefix}_stats.csv", encoding="utf-8", newline="") as source:
+        for row in csv.DictReader(source):
+            if row["Name"] == "Aggregated":
                 continue
-            if status != 200:
-                stats.error(f"{path}: HTTP {status}")
-                continue
-            stats.latencies.append(time.monotonic() - started)
-    finally:
-        await connection.close()
+            found[row["Name"]] = Stats(
+                name=row["Name"],
+                requests=int(_number(row["Request Count"])),
+                errors=int(_number(row["Failure Count"])),
+                per_second=_number(row["Requests/s"]) - _number(row["Failures/s"]),
+                p50=_number(row["50%"]),
+                p95=_number(row["95%"]),
+                p99=_number(row["99%"]),
+            )
+    failures = Path(f"{prefix}_failures.csv")
+    if failures.exists():
+        with open(failures, encoding="utf-8", newline="") as source:
+            for row in csv.DictReader(source):
+                stats = found.setdefault(row["Name"], Stats(name=row["Name"]))
+                if len(stats.error_samples) < 5:
+                    stats.error_samples.append(f"{row['Occurrences']}× {row['Error']}")
+    return found
 
 
-async def _phase(base_url, targets, clients, duration, max_requests, headers) -> dict[str, Stats]:
-    host, port = require_loopback(base_url)
-    stats = {target.name: Stats(target.name) for target in targets}
-    budget = [max_requests]
-    started = time.monotonic()
-    stop_at = started + duration
-    tasks = [
-        _client(target, stats[target.name], host, port, headers, stop_at, budget)
-        for target in (targets[index % len(targets)] for index in range(clients))
-    ]
-    await asyncio.gather(*tasks)
-    elapsed = time.monotonic() - started
-    for item in stats.values():
-        item.seconds = elapsed
-    return stats
-
-
-def run_phase(
-    base_url: str,
-    targets: list[Target],
-    *,
-    clients: int,
-    duration: float,
-    max_requests: int,
-    headers: dict[str, str] | None = None,
+def run_locust(
+    base_url: str, user_class: str, *, clients: int, seconds: int, folder: Path, env: dict[str, str]
 ) -> dict[str, Stats]:
-    """``clients`` concurrent clients, spread evenly over ``targets``, each requesting its endpoint
-    again and again on a keep-alive connection until ``duration`` seconds have passed or ``max_requests``
-    requests have been made in all. A request counts as an error unless it answers 200."""
-    return asyncio.run(_phase(base_url, targets, clients, duration, max_requests, dict(headers or {})))
+    """One headless locust run of ``user_class`` (ops/locustfile.py): ``clients`` users started at once, for
+    ``seconds`` (the locust file stops them then, waiting at most 10 s for answers in flight)."""
+    require_loopback(base_url)
+    prefix = folder / f"{user_class}-{time.monotonic_ns()}"
+    command = [
+        sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), user_class, "--headless",
+        "--users", str(clients), "--spawn-rate", str(clients),
+        "--host", base_url, "--csv", str(prefix), "--only-summary", "--stop-timeout", "10",
+        "--loglevel", "WARNING", "--exit-code-on-error", "0",
+    ]  # fmt: skip
+    env = {**env, "LOADTEST_SECONDS": str(max(1, seconds))}  # the locust file stops the run (see there)
+    done = subprocess.run(  # noqa: S603 (our own locust file, on loopback)
+        command, env=env, capture_output=True, text=True, timeout=seconds + 120, check=False
+    )
+    if done.returncode != 0 or not Path(f"{prefix}_stats.csv").exists():
+        raise RuntimeError(f"locust failed ({done.returncode}): {done.stderr[-2000:]}")
+    return read_stats(prefix)
 
 
 def free_port() -> int:
-    with socket.socket() as sock:
+    with contextlib.closing(socket.socket(socket.AF_INET, socket.SOCK_STREAM)) as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]

@@ -116,9 +116,11 @@ def raw_rows(sql: str, params) -> list[tuple]:
 
 def agreement_facts(ctx: engine.ScanContext, id_range: tuple[int, int] | None = None) -> list[engine.AgreementFacts]:
     """Draft and active agreements (in ``id_range``, inclusive) with their parties, representatives,
-    anchorings and roles: five queries, plus one per registered loader."""
-    in_range = {} if id_range is None else {"agreement_id__gte": id_range[0], "agreement_id__lte": id_range[1]}
-    open_agreement = {"agreement__status__in": SCANNED_STATUSES, **in_range}
+    anchorings and roles: five queries, plus one per registered loader.
+
+    A chunk (``id_range``) reads its agreements first and then only the rows of those agreements, by their
+    ids: no join with the agreement table, so a chunk's queries touch its own rows through the indexes on
+    ``agreement_id`` and cost the same whatever the size of the portfolio."""
     agreements_qs = Agreement.objects.filter(status__in=SCANNED_STATUSES)
     if id_range is not None:
         agreements_qs = agreements_qs.filter(id__gte=id_range[0], id__lte=id_range[1])
@@ -137,6 +139,10 @@ def agreement_facts(ctx: engine.ScanContext, id_range: tuple[int, int] | None = 
             )
         )
     }
+    if id_range is None:
+        open_agreement = {"agreement__status__in": SCANNED_STATUSES}
+    else:
+        open_agreement = {"agreement_id__in": list(agreements) or [0]}
     make = tuple.__new__  # a NamedTuple from a row without a Python-level constructor call
     representatives: dict[int, list] = defaultdict(list)
     representative_facts = engine.RepresentativeFacts

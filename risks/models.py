@@ -12,10 +12,32 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from agreements.models import Agreement, Party, Responsibility, choices_constraint
-from risks.choices import DeliveryStatus, FlagStatus, ReportKind, ScanStatus, ScanTrigger, Severity, SubjectType
+from risks.choices import (
+    SEVERITY_ORDER,
+    DeliveryStatus,
+    FlagStatus,
+    ReportKind,
+    ScanStatus,
+    ScanTrigger,
+    Severity,
+    SubjectType,
+)
 from samverkan_project.fields import NOTE_MAX_LENGTH, BoundedTextField, text_length_constraints
 from stakeholders.choices import Language
 from stakeholders.models import Person
+
+
+def severity_rank() -> models.Case:
+    """Severity as a number that grows with it (low 1, medium 2, high 3), to order by: the stored
+    codes sort alphabetically. The flag lists order by this very expression, and an index holds it."""
+    return models.Case(
+        *(
+            models.When(severity=severity, then=models.Value(len(SEVERITY_ORDER) - index))
+            for index, severity in enumerate(SEVERITY_ORDER)
+        ),
+        default=models.Value(0),
+        output_field=models.IntegerField(),
+    )
 
 
 class RiskFlag(models.Model):
@@ -122,7 +144,14 @@ class RiskFlag(models.Model):
         indexes = [
             models.Index(fields=["status", "severity"]),
             models.Index(fields=["agreement", "status"]),
-            models.Index(fields=["first_seen_at"]),
+            # The lists' orderings: newest first (the admin), most severe and then newest first (the API).
+            models.Index(fields=["-first_seen_at", "-id"], name="riskflag_list_order"),
+            models.Index(
+                models.OrderBy(severity_rank(), descending=True),
+                models.OrderBy(models.F("first_seen_at"), descending=True),
+                models.OrderBy(models.F("id"), descending=True),
+                name="riskflag_severity_order",
+            ),
             models.Index(fields=["resolved_at"], condition=Q(resolved_at__isnull=False), name="riskflag_resolved_at"),
             models.Index(fields=["party"], condition=Q(party__isnull=False), name="riskflag_party"),
             models.Index(fields=["person"], condition=Q(person__isnull=False), name="riskflag_person"),
@@ -203,6 +232,13 @@ class RiskScan(models.Model):
         verbose_name = _("risk scan")
         verbose_name_plural = _("risk scans")
         ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["-created_at", "-id"], name="riskscan_list_order"),
+            # The latest successful scan, which every flag list reads (``seen_at``).
+            models.Index(
+                fields=["-started_at"], condition=Q(status=ScanStatus.SUCCEEDED), name="riskscan_latest_succeeded"
+            ),
+        ]
         constraints = [
             choices_constraint("status", ScanStatus, "riskscan_status_valid"),
             choices_constraint("trigger", ScanTrigger, "riskscan_trigger_valid"),

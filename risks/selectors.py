@@ -17,7 +17,6 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
-    Value,
     When,
 )
 from django.db.models.functions import Coalesce, Greatest
@@ -29,6 +28,7 @@ from risks import engine
 from risks.choices import SEVERITY_ORDER, UNRESOLVED, Severity
 from risks.facts import SCANNED_STATUSES
 from risks.models import ReportDelivery, RiskFlag, RiskScan
+from risks.models import severity_rank as models_severity_rank
 from stakeholders.models import Person
 
 # --- flags -----------------------------------------------------------------------------------------
@@ -53,16 +53,8 @@ def flag_list() -> QuerySet[RiskFlag]:
 
 
 def severity_rank() -> Case:
-    """Severity as a number that grows with it (low 1, medium 2, high 3), to order by: the stored
-    codes sort alphabetically."""
-    return Case(
-        *(
-            When(severity=severity, then=Value(len(SEVERITY_ORDER) - index))
-            for index, severity in enumerate(SEVERITY_ORDER)
-        ),
-        default=Value(0),
-        output_field=IntegerField(),
-    )
+    """Severity as a number that grows with it (see risks.models.severity_rank, which an index holds)."""
+    return models_severity_rank()
 
 
 def unresolved_flags() -> QuerySet[RiskFlag]:

@@ -124,7 +124,11 @@ class Organization(models.Model):
                 violation_error_message=_("A top-level organisation with this name already exists."),
             ),
         ]
-        indexes = [models.Index(fields=["sector"]), models.Index(fields=["power", "interest"])]
+        indexes = [
+            models.Index(fields=["sector"]),
+            models.Index(fields=["power", "interest"]),
+            models.Index(fields=["name", "id"], name="organization_list_order"),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -284,7 +288,10 @@ class Person(models.Model):
                 violation_error_message=_("A phone number is stored as + and digits (E.164)."),
             ),
         ]
-        indexes = [models.Index(fields=["left_on"])]
+        indexes = [
+            models.Index(fields=["left_on"]),
+            models.Index(fields=["last_name", "first_name", "id"], name="person_list_order"),
+        ]
 
     def __str__(self) -> str:
         return self.full_name

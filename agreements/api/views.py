@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
 from agreements import selectors, services
+from agreements.api import rows
 from agreements.api.serializers import (
     AgreementDocumentSerializer,
     AgreementInputSerializer,
@@ -247,7 +248,21 @@ class AgreementViewSet(OrganizationTreeMixin, ProtectedDestroyMixin, viewsets.Mo
         if self.action in AGREEMENT_WRITES:
             # The row to change; the answer is read again through the selector.
             return Agreement.objects.all()
+        if self.action in ("list", "retrieve"):
+            # Read as plain rows (agreements.api.rows); the columns that orderings name come along.
+            return selectors.agreement_rows()
         return selectors.agreement_list()
+
+    def list(self, request, *args, **kwargs):
+        values = rows.agreement_values(self.filter_queryset(self.get_queryset()))
+        page = self.paginate_queryset(values)
+        if page is None:
+            return Response(rows.represent(list(values), self.get_serializer_context()))
+        return self.get_paginated_response(rows.represent(list(page), self.get_serializer_context()))
+
+    def retrieve(self, request, *args, **kwargs):
+        agreement = self.get_object()
+        return Response(self.represent(agreement))
 
     def filter_queryset(self, queryset):
         # Filters and ordering shape lists; the agreement to change is found by its id alone.
@@ -267,9 +282,9 @@ class AgreementViewSet(OrganizationTreeMixin, ProtectedDestroyMixin, viewsets.Mo
         return AgreementSerializer
 
     def represent(self, agreement: Agreement) -> dict:
-        """The agreement as read from the selector, whatever the action."""
-        row = selectors.agreement_list().get(pk=agreement.pk)
-        return AgreementSerializer(row, context=self.get_serializer_context()).data
+        """The agreement as read, whatever the action: built from plain rows like the list."""
+        found = list(rows.agreement_values(Agreement.objects.filter(pk=agreement.pk)))
+        return rows.represent(found, self.get_serializer_context())[0]
 
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)

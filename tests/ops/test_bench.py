@@ -191,7 +191,10 @@ def test_the_command_measures_first_and_steady_scans_at_each_size():
         assert "MISSED: ratio above 3 (20 " in text
         assert ";" not in text.split("MISSED:")[1]
     lines = text.splitlines()
-    table = [[cell.strip() for cell in line.split("|")] for line in lines if line.split("|")[0].strip() in ("10", "20")]
+    rows = [[cell.strip() for cell in line.split("|")] for line in lines if line.split("|")[0].strip() in ("10", "20")]
+    table = [row for row in rows if row[1] in ("first", "steady")]
+    chunked = [row for row in rows if row[1] not in ("first", "steady")]  # the chunked scan: one chunk here
+    assert [(row[0], row[1], row[2] == row[3]) for row in chunked] == [("10", "1", True), ("20", "1", True)]
     assert [row[:2] for row in table] == [["10", "first"], ["10", "steady"], ["20", "first"], ["20", "steady"]]
     for _size, phase, _queries, scan, read, write, ratio, read_ratio, _peak, findings, counts in table:
         assert int(findings) > 0

@@ -2,6 +2,8 @@
 and its baseline endpoint's guards. The measured run (gunicorn, 5,000 agreements) is ``make loadtest``."""
 
 import io
+import os
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -20,7 +22,7 @@ def test_a_short_run_against_the_live_server_has_no_errors(live_server, settings
     call_command(
         "loadtest",
         url=live_server.url,
-        clients=5,
+        clients=6,
         duration=2,
         ratio_duration=1,
         agreements=12,
@@ -37,29 +39,47 @@ def test_a_short_run_against_the_live_server_has_no_errors(live_server, settings
     assert "Ratio (agreements list req/s) / (minimal endpoint req/s, one query): " in report
 
 
-def test_the_client_counts_an_answer_other_than_200_as_an_error(live_server):
-    stats = loadtest.run_phase(
-        live_server.url, [loadtest.Target("nowhere", lambda: "/api/v1/agreements/")], clients=2, duration=0.5,
-        max_requests=6,
-    )["nowhere"]  # fmt: skip
-    assert stats.requests == 6
-    assert stats.errors == 6  # 401/403 without a token
-    assert "HTTP 40" in stats.error_samples[0]
+def test_locust_counts_an_answer_other_than_200_as_an_error(live_server, tmp_path):
+    env = {**os.environ, "LOADTEST_TOKEN": "not-a-token", "LOADTEST_DATA": ""}
+    stats = loadtest.run_locust(live_server.url, "ListUser", clients=2, seconds=1, folder=tmp_path, env=env)
+    listed = stats["agreements list"]
+    assert listed.requests > 0
+    assert listed.errors == listed.requests  # 401 with an unknown token (then 429: the token limit)
+    assert "LocustBadStatusCode(code=4" in listed.error_samples[0]
 
 
-def test_the_client_speaks_only_to_loopback():
+def test_the_client_speaks_only_to_loopback(tmp_path):
     with pytest.raises(ValueError, match="loopback"):
         loadtest.require_loopback("http://example.org/")
     with pytest.raises(ValueError, match="loopback"):
         loadtest.require_loopback("https://127.0.0.1/")
     assert loadtest.require_loopback("http://127.0.0.1:8123") == ("127.0.0.1", 8123)
+    with pytest.raises(ValueError, match="loopback"):
+        loadtest.run_locust("http://example.org/", "ListUser", clients=1, seconds=1, folder=tmp_path, env={})
 
 
-def test_percentiles_are_nearest_rank():
-    stats = loadtest.Stats("x", latencies=[i / 1000 for i in range(1, 101)], seconds=10)
-    assert stats.percentile(0.50) == pytest.approx(50)
-    assert stats.percentile(0.99) == pytest.approx(99)
-    assert stats.per_second == 10
+def test_locust_statistics_are_read_per_endpoint(tmp_path):
+    prefix = tmp_path / "run"
+    header = (
+        "Type,Name,Request Count,Failure Count,Median Response Time,Average Response Time,Min Response Time,"
+        "Max Response Time,Average Content Size,Requests/s,Failures/s,50%,66%,75%,80%,90%,95%,98%,99%,99.9%,"
+        "99.99%,100%"
+    )
+    Path(f"{prefix}_stats.csv").write_text(
+        header + "\n"
+        "GET,agreements list,200,2,30,31,5,90,1000,20.0,0.2,30,33,35,36,40,52,60,71,88,90,90\n"
+        ",Aggregated,200,2,30,31,5,90,1000,20.0,0.2,30,33,35,36,40,52,60,71,88,90,90\n",
+        encoding="utf-8",
+    )
+    Path(f"{prefix}_failures.csv").write_text(
+        "Method,Name,Error,Occurrences\nGET,agreements list,HTTPError('500 Server Error'),2\n", encoding="utf-8"
+    )
+    stats = loadtest.read_stats(prefix)
+    assert list(stats) == ["agreements list"]
+    listed = stats["agreements list"]
+    assert (listed.requests, listed.errors, listed.p50, listed.p95, listed.p99) == (200, 2, 30, 52, 71)
+    assert listed.per_second == pytest.approx(19.8)  # successful answers per second
+    assert listed.error_samples == ["2× HTTPError('500 Server Error')"]
 
 
 def test_no_portfolio_is_generated_outside_a_bench_database(db):

@@ -28,6 +28,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
@@ -37,7 +38,7 @@ from agreements.choices import AgreementStatus
 from agreements.models import Agreement, Anchoring, Party, Representative, Responsibility
 from assessments.choices import ItemKind, RoundStatus
 from assessments.models import Answer, AssessmentRound, Band, Instrument, Item, Respondent
-from ops import bench
+from ops import bench, chunk_bench
 from risks.choices import UNRESOLVED
 from risks.facts import SCANNED_STATUSES
 from risks.models import RiskFlag
@@ -221,8 +222,22 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=0, help="Seed of the generated portfolio.")
         parser.add_argument("--repeat", type=int, default=3, help="Timed runs per measure; the best one counts.")
         parser.add_argument("--force", action="store_true", help="Run even if the database name lacks 'bench'.")
+        parser.add_argument(
+            "--chunk-size",
+            type=int,
+            default=settings.RISK_SCAN_CHUNK_SIZE,
+            help="Agreements per chunk of the chunked scan (default RISK_SCAN_CHUNK_SIZE).",
+        )
+        parser.add_argument(
+            "--keep",
+            action="store_true",
+            help="Grow the portfolio already there (built with the same seed) instead of building it anew.",
+        )
+        parser.add_argument(
+            "--workers", default="1,2", help="Worker processes of the chunked scan, comma-separated (empty: skip)."
+        )
 
-    def handle(self, *args, sizes, seed, repeat, force, **options):
+    def handle(self, *args, sizes, seed, repeat, force, chunk_size, workers, keep, **options):
         name = str(connection.settings_dict["NAME"])
         if "bench" not in name and not force:
             raise CommandError(
@@ -235,10 +250,21 @@ class Command(BaseCommand):
             raise CommandError(f"--sizes takes comma-separated numbers, got {sizes!r}") from exc
         if not sizes or sizes[0] < 1 or repeat < 1:
             raise CommandError("--sizes needs positive numbers and --repeat at least 1")
+        try:
+            workers = sorted({int(count) for count in workers.split(",") if count.strip()})
+        except ValueError as exc:
+            raise CommandError(f"--workers takes comma-separated numbers, got {workers!r}") from exc
+        if chunk_size < 1 or any(count < 1 for count in workers):
+            raise CommandError("--chunk-size and --workers need positive numbers")
         self.stdout.write(f"Risk-scan benchmark on {connection.vendor} database {name!r}, seed {seed}.")
 
-        bench.wipe()
+        existing = Agreement.objects.count()
+        if keep and existing > sizes[0]:
+            raise CommandError(f"--keep: the database holds {existing} agreements, more than the smallest size.")
+        if not keep:
+            bench.wipe()
         measures: list[Measure] = []
+        chunked: list[tuple[int, list[int], list[chunk_bench.ChunkedMeasure]]] = []
         for size in sizes:
             started = time.perf_counter()
             added = bench.grow_to(size, seed=seed)
@@ -251,7 +277,11 @@ class Command(BaseCommand):
                 )
             )
             measures += self.measure(size, repeat)
+            if workers:
+                chunked.append((size, *self.measure_chunked(chunk_size, workers)))
 
+        if chunked:
+            self.report_chunked(chunked, chunk_size, measures)
         self.report(measures, sizes)
 
     # --- measuring ---------------------------------------------------------------------------------
@@ -298,6 +328,47 @@ class Command(BaseCommand):
                 )
             )
         return results
+
+    def measure_chunked(self, chunk_size: int, workers: list[int]):
+        """The chunked (steady-state) scan: the queries of each chunk, then the whole scan over each number of
+        worker processes."""
+        bench.settle_flags()
+        queries = chunk_bench.chunk_queries(chunk_size)
+        runs = []
+        for count in workers:
+            bench.settle_flags()
+            runs.append(chunk_bench.chunked_scan(count, chunk_size))
+        return queries, runs
+
+    def report_chunked(self, chunked, chunk_size: int, measures: list[Measure]) -> None:
+        steady = {m.size: m.scan_seconds for m in measures if m.scan == "steady"}
+        header = ["size", "chunks", "queries/chunk", "last chunk", "1 process s"]
+        counts = [run.workers for run in chunked[0][2]]
+        header += [f"{n} worker{'s' if n > 1 else ''} s" for n in counts]
+        header += [f"{n}w peak RSS MiB" for n in counts] + ["idle RSS MiB"]
+        if len(counts) > 1:
+            header.append(f"{counts[-1]}w ÷ {counts[0]}w")
+        rows = []
+        for size, queries, runs in chunked:
+            chunks = queries[:-1] or queries  # the last chunk also runs the portfolio rules
+            per_chunk = "–".join(dict.fromkeys((str(min(chunks)), str(max(chunks)))))
+            row = [str(size), str(runs[0].chunks), per_chunk, str(queries[-1]), f"{steady.get(size, 0):.3f}"]
+            row += [f"{run.seconds:.3f}" for run in runs]
+            row += [f"{run.peak_rss_mib:.0f}" for run in runs]
+            row.append(f"{max(run.idle_rss_mib for run in runs):.0f}")
+            if len(runs) > 1:
+                row.append(f"{runs[-1].seconds / runs[0].seconds:.2f}")
+            rows.append(row)
+        widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+        self.stdout.write(
+            f"\nChunked scan (steady state), chunks of {chunk_size} agreements over fresh worker processes:"
+        )
+        for row in [header, ["-" * w for w in widths], *rows]:
+            self.stdout.write(" | ".join(cell.rjust(widths[i]) for i, cell in enumerate(row)))
+        self.stdout.write(
+            "Targets (reported, not enforced: the machine's cores decide): queries per chunk equal at every size; "
+            "the most workers ≤ 0.7× one worker's time at the largest size; peak RSS per worker equal across sizes."
+        )
 
     # --- reporting ---------------------------------------------------------------------------------
 

@@ -8,24 +8,26 @@
    (DEBUG off; a random SECRET_KEY; no HTTPS redirect, the client speaks plain HTTP to 127.0.0.1;
    persistent database connections) and ``LOADTEST_ENDPOINTS`` on. ``--url`` uses a running server
    instead (loopback only; it must serve this database).
-3. Phase "mix": ``--clients`` concurrent clients, spread evenly over the agreements list (page 1), an
+3. Runs locust (ops/locustfile.py) headless, one run per phase. Phase "mix": ``--clients`` concurrent
+   users, spread evenly over the agreements list (page 1), an
    agreement's detail (random ids), the organisations, persons and risks lists and the answer page
    (random links), for ``--duration`` seconds. Phase "ratio": all clients on the agreements list, then
    all on the minimal endpoint that returns the same page from one query, ``--ratio-duration`` seconds each.
 4. Prints per endpoint: requests, errors, requests per second, p50/p95/p99 latency (ms), and the ratio of
    the list's throughput to the minimal endpoint's. Fails (exit code 1) on any error.
 
-Every phase is bounded by its duration and by ``--max-requests``.
+Every phase is bounded by its duration (locust's ``--run-time``, then at most 10 s for answers in flight).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
-import random
 import secrets
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -61,9 +63,6 @@ class Command(BaseCommand):
         parser.add_argument("--duration", type=float, default=60, help="seconds of the mixed phase (default 60)")
         parser.add_argument(
             "--ratio-duration", type=float, default=20, help="seconds of each ratio phase (default 20; 0 skips)"
-        )
-        parser.add_argument(
-            "--max-requests", type=int, default=500_000, help="at most this many requests per phase (a bound)"
         )
         parser.add_argument("--agreements", type=int, default=5000, help="portfolio size (default 5,000)")
         parser.add_argument("--respondents", type=int, default=200, help="answer links (default 200)")
@@ -232,42 +231,34 @@ class Command(BaseCommand):
     # --- the measurement ---------------------------------------------------------------------------
 
     def measure(self, base_url, token, answer_tokens, agreement_ids, options) -> None:
-        rng = random.Random(0)
-        headers = {"Authorization": f"Token {token}", "Accept": "application/json", "Connection": "keep-alive"}
-        list_target = loadtest.Target("agreements list", lambda: "/api/v1/agreements/")
-        targets = [
-            list_target,
-            loadtest.Target("agreement detail", lambda: f"/api/v1/agreements/{rng.choice(agreement_ids)}/"),
-            loadtest.Target("organizations list", lambda: "/api/v1/organizations/"),
-            loadtest.Target("persons list", lambda: "/api/v1/persons/"),
-            loadtest.Target("risks list", lambda: "/api/v1/risks/"),
-        ]
-        if answer_tokens:
-            targets.append(loadtest.Target("answer page", lambda: f"/a/{rng.choice(answer_tokens)}/"))
-        minimal = loadtest.Target("minimal agreements page", lambda: "/" + loadtest.BENCH_PATH)
-        bound = {"clients": options["clients"], "max_requests": options["max_requests"], "headers": headers}
+        folder = Path(tempfile.mkdtemp(prefix="samverkan-locust-"))
+        data = folder / "data.json"
+        data.write_text(json.dumps({"agreement_ids": agreement_ids, "answer_tokens": answer_tokens}), "utf-8")
+        env = {**os.environ, "LOADTEST_TOKEN": token, "LOADTEST_DATA": str(data)}
+        clients = options["clients"]
 
-        # Warm up: a few requests to each endpoint, so no phase times the first imports and connections;
-        # an endpoint that fails here fails the run at once.
-        warm = [
-            loadtest.run_phase(base_url, [target], clients=1, duration=30, max_requests=3, headers=headers)[target.name]
-            for target in [*targets, minimal]
-        ]
-        if any(stats.errors for stats in warm):
-            self.report([("warmup", stats) for stats in warm], None)
+        def run(user_class: str, seconds: float, users: int = clients):
+            return loadtest.run_locust(
+                base_url, user_class, clients=users, seconds=round(seconds), folder=folder, env=env
+            )
 
-        results = []
-        self.stdout.write(f"Phase mix: {len(targets)} endpoints, {options['duration']:g} s")
-        mix = loadtest.run_phase(base_url, targets, duration=options["duration"], **bound)
-        results += [("mix", stats) for stats in mix.values()]
+        # Warm up: every endpoint a few times, so no phase times the first imports and connections; an
+        # endpoint that fails here fails the run at once.
+        warm = {**run("MixUser", 3, min(clients, 6)), **run("MinimalUser", 1, 1)}
+        if any(stats.errors for stats in warm.values()):
+            self.report([("warmup", stats) for stats in warm.values()], None)
+
+        self.stdout.write(f"Phase mix: locust, {clients} users, {options['duration']:g} s")
+        results = [("mix", stats) for stats in run("MixUser", options["duration"]).values()]
         ratio = None
         if options["ratio_duration"] > 0:
             self.stdout.write(f"Phase ratio: the list, then the minimal endpoint, {options['ratio_duration']:g} s each")
-            alone = loadtest.run_phase(base_url, [list_target], duration=options["ratio_duration"], **bound)
-            base = loadtest.run_phase(base_url, [minimal], duration=options["ratio_duration"], **bound)
-            results += [("ratio", alone[list_target.name]), ("ratio", base[minimal.name])]
-            if base[minimal.name].per_second:
-                ratio = alone[list_target.name].per_second / base[minimal.name].per_second
+            alone = run("ListUser", options["ratio_duration"])
+            base = run("MinimalUser", options["ratio_duration"])
+            results += [("ratio", stats) for stats in (*alone.values(), *base.values())]
+            listed, minimal = alone.get("agreements list"), base.get("minimal agreements page")
+            if listed and minimal and minimal.per_second:
+                ratio = listed.per_second / minimal.per_second
         self.report(results, ratio)
 
     def report(self, results, ratio) -> None:
@@ -280,7 +271,7 @@ class Command(BaseCommand):
         for phase, stats in results:
             self.stdout.write(
                 f"{phase:<6} {stats.name:<25} {stats.requests:>9} {stats.errors:>7} {stats.per_second:>8.1f} "
-                f"{stats.percentile(0.50):>8.1f} {stats.percentile(0.95):>8.1f} {stats.percentile(0.99):>8.1f}"
+                f"{stats.p50:>8.0f} {stats.p95:>8.0f} {stats.p99:>8.0f}"
             )
             total_requests += stats.requests
             total_errors += stats.errors

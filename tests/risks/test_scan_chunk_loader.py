@@ -1,0 +1,78 @@
+"""A chunk of a split scan reads only its own agreements' rows, with the same queries whatever the size of the
+portfolio, and finds what the whole-portfolio scan finds."""
+
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from agreements.models import Agreement
+from ops import bench
+from risks import engine, facts, scans
+from risks.choices import ScanStatus
+from risks.models import RiskFlag, RiskScan
+
+pytestmark = pytest.mark.django_db
+
+AGREEMENT_TABLES = (
+    "agreements_representative",
+    "agreements_anchoring",
+    "agreements_party",
+    "agreements_responsibility",
+)
+
+
+def ids_named(sql: str) -> set[int]:
+    """The agreement ids an ``agreement_id IN (...)`` of the query names."""
+    found = set()
+    for listed in re.findall(r'"agreement_id" IN \(([^)]*)\)', sql):
+        found |= {int(value) for value in listed.split(",")}
+    return found
+
+
+def test_a_chunk_reads_only_its_own_agreements(today):
+    bench.grow_to(30, seed=5, today=today)
+    ids = list(Agreement.objects.filter(status__in=facts.SCANNED_STATUSES).order_by("id").values_list("id", flat=True))
+    low, high = ids[5], ids[14]
+    in_chunk = {pk for pk in ids if low <= pk <= high}
+    ctx = facts.scan_context(today)
+    with CaptureQueriesContext(connection) as captured:
+        loaded = facts.agreement_facts(ctx, (low, high))
+    assert {agreement.id for agreement in loaded} == in_chunk
+    reads = [query["sql"] for query in captured.captured_queries]
+    assert len(reads) == 4 + 1 + len(engine.loaders())
+    failures = []
+    for sql in reads:
+        if any(f'FROM "{table}"' in sql for table in AGREEMENT_TABLES):
+            # By the chunk's ids alone: no join with the agreement table, no id outside the chunk.
+            if 'JOIN "agreements_agreement"' in sql or ids_named(sql) != in_chunk:
+                failures.append(sql)
+        elif 'FROM "agreements_agreement"' in sql:
+            if f">= {low}" not in sql or f"<= {high}" not in sql:
+                failures.append(sql)
+        elif f">= {low}" not in sql or f"<= {high}" not in sql:  # the loaders (assessment rounds): the range
+            failures.append(sql)
+    assert not failures, "queries that name more than the chunk:\n" + "\n\n".join(failures)
+
+
+def test_chunks_cost_the_same_queries_at_two_sizes_and_find_what_a_whole_scan_finds(today, settings):
+    counts = []
+    for size in (12, 36):
+        bench.grow_to(size, seed=5, today=today)
+        scans.scan_now()
+        whole = set(RiskFlag.objects.filter(status="open").values_list("rule", "subject_key"))
+        RiskFlag.objects.all().delete()
+        ranges = facts.scan_chunks(6)
+        scan = RiskScan.objects.create(status=ScanStatus.RUNNING, chunks_total=len(ranges), trigger="command")
+        per_chunk = []
+        for index, (low, high) in enumerate(ranges):
+            with CaptureQueriesContext(connection) as captured:
+                scans.scan_chunk(scan_id=scan.pk, index=index, id_range=(low, high))
+            per_chunk.append(len(captured.captured_queries))
+        scan.refresh_from_db()
+        assert scan.status == ScanStatus.SUCCEEDED
+        assert set(RiskFlag.objects.filter(status="open").values_list("rule", "subject_key")) == whole
+        counts.append(set(per_chunk[:-1]))  # the last chunk also runs the portfolio rules
+    assert counts[0] == counts[1], counts
+    assert len(counts[0]) == 1, counts
