@@ -377,10 +377,14 @@ def install_builtin_instruments(models=None, using: str = "default") -> list:
         from assessments.models import Instrument
     else:
         Instrument = models["Instrument"]
+    from assessments.models import Instrument as CurrentInstrument
+
+    # The spec's keys that are the instrument's own fields today (others describe sections and bands).
+    fields_now = {field.name for field in CurrentInstrument._meta.get_fields()}
     known = {field.name for field in Instrument._meta.get_fields()}
     return [
         instrument
         for spec in BUILTIN_INSTRUMENTS
-        if set(spec) - {"sections", "bands"} <= known
+        if set(spec) & fields_now <= known
         and (instrument := install_instrument(spec, models=models, using=using))
     ]
