@@ -13,6 +13,7 @@ agreement ids, it returns ``{agreement_id: value}``, found afterwards in ``Agree
 
 from __future__ import annotations
 
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -76,6 +77,7 @@ class PortfolioFacts:
     """What spans agreements: who is responsible for which roles in active agreements."""
 
     responsible_in: tuple[tuple[int, int], ...]  # (person id, agreement id) per responsibility
+    deputy_in: tuple[tuple[int, int], ...] = ()  # (person id, agreement id) per deputyship
 
 
 @dataclass(frozen=True)
@@ -253,7 +255,29 @@ def check_portfolio(portfolio: PortfolioFacts, ctx: ScanContext) -> list[Finding
 def portfolio_facts(agreements: Iterable[AgreementFacts]) -> PortfolioFacts:
     """The portfolio facts derived from a full snapshot (no second read)."""
     responsible_in: list[tuple[int, int]] = []
+    deputy_in: list[tuple[int, int]] = []
     for agreement in agreements:
         if agreement.status == AgreementStatus.ACTIVE:
             responsible_in.extend(zip(map(_responsible_id, agreement.roles), repeat(agreement.id)))
-    return PortfolioFacts(responsible_in=tuple(responsible_in))
+            deputy_in.extend((role.deputy_id, agreement.id) for role in agreement.roles if role.deputy_id)
+    return PortfolioFacts(responsible_in=tuple(responsible_in), deputy_in=tuple(deputy_in))
+
+
+def busiest_people(portfolio: PortfolioFacts, limit: int = 10) -> list[dict]:
+    """The people responsible for the most roles in active agreements, as the start page lists them:
+    ``{"person", "responsible", "deputy", "agreements"}``, most roles first (then most deputyships)."""
+    responsible = Counter(person for person, _agreement in portfolio.responsible_in)
+    agreements: dict[int, set[int]] = defaultdict(set)
+    for person, agreement in portfolio.responsible_in:
+        agreements[person].add(agreement)
+    deputy = Counter(person for person, _agreement in portfolio.deputy_in if person in responsible)
+    top = sorted(responsible, key=lambda person: (-responsible[person], -deputy[person], person))[:limit]
+    return [
+        {
+            "person": person,
+            "responsible": responsible[person],
+            "deputy": deputy[person],
+            "agreements": len(agreements[person]),
+        }
+        for person in top
+    ]

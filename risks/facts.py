@@ -197,14 +197,16 @@ def agreement_facts(ctx: engine.ScanContext, id_range: tuple[int, int] | None = 
 
 
 def portfolio_facts() -> engine.PortfolioFacts:
-    """Who is responsible in which active agreement (one query): the portfolio rules' input when
+    """Who is responsible, and who deputises, in which active agreement (one query): the portfolio rules' input when
     the agreements were scanned in chunks."""
+    roles = rows(
+        Responsibility.objects.filter(agreement__status=AgreementStatus.ACTIVE)
+        .order_by()
+        .values_list("responsible_id", "deputy_id", "agreement_id")
+    )
     return engine.PortfolioFacts(
-        responsible_in=tuple(
-            Responsibility.objects.filter(agreement__status=AgreementStatus.ACTIVE)
-            .order_by()
-            .values_list("responsible_id", "agreement_id")
-        )
+        responsible_in=tuple((responsible, agreement) for responsible, _deputy, agreement in roles),
+        deputy_in=tuple((deputy, agreement) for _responsible, deputy, agreement in roles if deputy is not None),
     )
 
 

@@ -226,6 +226,9 @@ class RiskScan(models.Model):
     persisting_count = models.PositiveIntegerField(_("still open"), default=0)
     resolved_count = models.PositiveIntegerField(_("resolved flags"), default=0)
     error = models.TextField(_("error"), blank=True)
+    # The people responsible for the most roles in active agreements when the scan ran (the start page's list):
+    # [{"person", "responsible", "deputy", "agreements"}], most first.
+    busiest = models.JSONField(_("busiest people"), default=list, blank=True, editable=False)
 
     class Meta:
         db_table = "assessments_riskscan"  # the table predates the risks app; see the module docstring

@@ -281,14 +281,14 @@ def _without_cyclic_gc():
 
 
 @_without_cyclic_gc()
-def _scan_all(today) -> tuple[int, ReconcileCounts]:
-    """Every rule over the whole portfolio, every flag reconciled: (agreements scanned, counts)."""
+def _scan_all(today) -> tuple[int, ReconcileCounts, list[dict]]:
+    """Every rule over the whole portfolio, every flag reconciled: (agreements scanned, counts, the busiest
+    people)."""
     ctx = facts.scan_context(today)
     agreements = facts.agreement_facts(ctx)
-    findings = engine.check_agreements(agreements, ctx) + engine.check_portfolio(
-        engine.portfolio_facts(agreements), ctx
-    )
-    return len(agreements), flags_reconcile(findings=findings, scope=Q())
+    portfolio = engine.portfolio_facts(agreements)
+    findings = engine.check_agreements(agreements, ctx) + engine.check_portfolio(portfolio, ctx)
+    return len(agreements), flags_reconcile(findings=findings, scope=Q()), engine.busiest_people(portfolio)
 
 
 @_without_cyclic_gc()
@@ -302,11 +302,12 @@ def _scan_range(id_range: tuple[int, int]) -> tuple[int, ReconcileCounts]:
 
 
 @_without_cyclic_gc()
-def _scan_portfolio_rules() -> ReconcileCounts:
-    """The portfolio rules, once, their flags (about no agreement) reconciled."""
+def _scan_portfolio_rules() -> tuple[ReconcileCounts, list[dict]]:
+    """The portfolio rules, once, their flags (about no agreement) reconciled; and the busiest people."""
     ctx = facts.scan_context()
-    findings = engine.check_portfolio(facts.portfolio_facts(), ctx)
-    return flags_reconcile(findings=findings, scope=Q(agreement__isnull=True))
+    portfolio = facts.portfolio_facts()
+    findings = engine.check_portfolio(portfolio, ctx)
+    return flags_reconcile(findings=findings, scope=Q(agreement__isnull=True)), engine.busiest_people(portfolio)
 
 
 # --- scans -----------------------------------------------------------------------------------------
@@ -392,7 +393,7 @@ def scan_portfolio(*, scan: RiskScan, today=None) -> RiskScan:
     flag: one query for the context, five for the facts plus one per registered loader, and in one
     transaction the reconcile lock, the unresolved flags, the new ones and one update, whatever the size."""
     try:
-        scanned, counts = _scan_all(today)
+        scanned, counts, busiest = _scan_all(today)
     except Exception as exc:
         _fail(scan.pk, exc)
         raise
@@ -401,8 +402,10 @@ def scan_portfolio(*, scan: RiskScan, today=None) -> RiskScan:
     scan.agreements_scanned = scanned
     scan.findings = counts.findings
     scan.new_count, scan.persisting_count, scan.resolved_count = counts.new, counts.persisting, counts.resolved
+    scan.busiest = busiest
     scan.save(
         update_fields=[
+            "busiest",
             "status",
             "finished_at",
             "agreements_scanned",
@@ -475,7 +478,7 @@ def scan_chunk(*, scan_id: int, index: int, id_range: tuple[int, int], worker: s
 def scan_finish(*, scan_id: int) -> None:
     """After the chunks: the portfolio rules, once, over the whole portfolio; then close the scan."""
     try:
-        counts = _scan_portfolio_rules()
+        counts, busiest = _scan_portfolio_rules()
     except Exception as exc:
         _fail(scan_id, exc)
         raise
@@ -486,4 +489,5 @@ def scan_finish(*, scan_id: int) -> None:
         new_count=F("new_count") + counts.new,
         persisting_count=F("persisting_count") + counts.persisting,
         resolved_count=F("resolved_count") + counts.resolved,
+        busiest=busiest,
     )

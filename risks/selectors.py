@@ -23,9 +23,9 @@ from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from agreements.choices import AgreementStatus
-from agreements.models import Agreement, Party, Responsibility
+from agreements.models import Agreement, Party
 from risks import engine
-from risks.choices import SEVERITY_ORDER, UNRESOLVED, Severity
+from risks.choices import SEVERITY_ORDER, UNRESOLVED, ScanStatus, Severity
 from risks.facts import SCANNED_STATUSES
 from risks.models import ReportDelivery, RiskFlag, RiskScan
 from risks.models import severity_rank as models_severity_rank
@@ -101,35 +101,24 @@ def delivery_list() -> QuerySet[ReportDelivery]:
 # --- the dashboard ---------------------------------------------------------------------------------
 
 
-def busiest_people(limit: int) -> list[Person]:
-    """The people responsible for the most roles in active agreements, with ``responsible_count``,
-    ``deputy_count`` and ``agreement_count`` (three queries: a grouped count of the roles cut to ``limit``,
-    the deputyships of those people, the people; no join of people with every role)."""
-    active = Q(agreement__status=AgreementStatus.ACTIVE)
-    top = list(
-        Responsibility.objects.filter(active)
-        .order_by()
-        .values("responsible_id")
-        .annotate(responsible_count=Count("id"), agreement_count=Count("agreement_id", distinct=True))
-        .order_by("-responsible_count", "responsible_id")[:limit]
-    )
+def busiest_people(limit: int, scan: RiskScan | None = None) -> list[Person]:
+    """The people responsible for the most roles in active agreements as the latest successful scan counted
+    them, with ``responsible_count``, ``deputy_count`` and ``agreement_count``: one query for the people,
+    whatever the size of the portfolio (the scan counts them from the roles it reads anyway)."""
+    if scan is None:
+        scan = scan_list().filter(status=ScanStatus.SUCCEEDED).first()
+    top = (scan.busiest if scan is not None else [])[:limit]
     if not top:
         return []
-    ids = [row["responsible_id"] for row in top]
-    deputies = dict(
-        Responsibility.objects.filter(active, deputy_id__in=ids)
-        .order_by()
-        .values("deputy_id")
-        .annotate(n=Count("id"))
-        .values_list("deputy_id", "n")
-    )
-    people = Person.objects.select_related("organization").in_bulk(ids)
+    people = Person.objects.select_related("organization").in_bulk([row["person"] for row in top])
     rows = []
     for row in top:
-        person = people[row["responsible_id"]]
-        person.responsible_count = row["responsible_count"]
-        person.agreement_count = row["agreement_count"]
-        person.deputy_count = deputies.get(person.pk, 0)
+        person = people.get(row["person"])
+        if person is None:  # deleted since the scan
+            continue
+        person.responsible_count = row["responsible"]
+        person.agreement_count = row["agreements"]
+        person.deputy_count = row["deputy"]
         rows.append(person)
     rows.sort(key=lambda p: (-p.responsible_count, -p.deputy_count, p.last_name, p.pk))
     return rows
@@ -179,8 +168,13 @@ def dashboard(today=None, top_people: int = 10, list_size: int = 10) -> dict:
         .select_related("coordinator")
         .order_by("next_review_on", "id")[:list_size]
     )
-    people = busiest_people(top_people)
     last_scan = scan_list().first()
+    if last_scan is None:
+        people = []
+    elif last_scan.status == ScanStatus.SUCCEEDED:
+        people = busiest_people(top_people, scan=last_scan)
+    else:  # running or failed: the one before that succeeded
+        people = busiest_people(top_people)
     return {
         "severities": severities,
         "open_total": sum(row["count"] for row in severities),

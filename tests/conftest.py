@@ -3,12 +3,21 @@ import socket
 from urllib.parse import urlparse
 
 import pytest
+from django.test.utils import override_settings
 from django.utils import timezone, translation
 from rest_framework.test import APIClient
 
 from samverkan_project.celery import app as celery_app
 from stakeholders.roles import COORDINATORS, READERS, role_group
 from tests.factories import UserFactory
+
+
+@pytest.fixture(scope="session", autouse=True)
+def fast_password_hashing():
+    """Users are made by the thousand in tests: a cheap hasher (PBKDF2's 1,000,000 rounds were most of the suite's
+    time). The login, token and privacy code paths are the same with any hasher."""
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
 
 
 def service_reachable(url: str, default_port: int, timeout: float = 2.0) -> bool:

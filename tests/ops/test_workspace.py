@@ -196,8 +196,8 @@ def test_start_page_queries_do_not_grow(coordinator_client, coordinator, n, toda
     scans.scan_now()
     queries, html = count_queries(coordinator_client, INDEX)
     # session, user, permissions (2); the login's person, my agreements, their last contacts; six due sources;
-    # open rounds; the risk dashboard (8); the admin log
-    assert queries == 22, queries
+    # open rounds; the risk dashboard (6); the admin log
+    assert queries == 20, queries
     assert html.count("data-due=") == workspace.LIST_SIZE
     assert html.count('data-agreement="') == min(5 * n, workspace.LIST_SIZE)
 

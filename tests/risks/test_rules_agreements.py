@@ -176,6 +176,20 @@ def test_overload_across_the_portfolio():
     assert findings[0].agreement_id is None
 
 
+def test_busiest_people_most_roles_first_then_most_deputyships():
+    portfolio = PortfolioFacts(
+        responsible_in=((5, 1), (5, 2), (5, 2), (6, 1), (6, 3), (7, 1), (7, 2), (8, 4)),
+        deputy_in=((7, 1), (9, 2), (5, 3)),
+    )
+    busiest = engine.busiest_people(portfolio, limit=3)
+    assert busiest == [
+        {"person": 5, "responsible": 3, "deputy": 1, "agreements": 2},
+        {"person": 7, "responsible": 2, "deputy": 1, "agreements": 2},
+        {"person": 6, "responsible": 2, "deputy": 0, "agreements": 2},
+    ]
+    assert engine.busiest_people(PortfolioFacts(responsible_in=()), limit=3) == []
+
+
 def test_portfolio_facts_count_active_agreements_only():
     facts = engine.portfolio_facts([sound(id=1), sound(id=2, status="draft")])
     assert {agreement for _person, agreement in facts.responsible_in} == {1}
