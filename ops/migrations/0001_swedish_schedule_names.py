@@ -6,7 +6,7 @@ a coordinator has renamed or described anew is left as it is."""
 from django.db import migrations
 
 # task: (English name, Swedish name, English description, Swedish description)
-SCHEDULES = {
+SCHEDULE_NAMES = {
     "assessments.risk_scan_scheduled": (
         "Risk scan (nightly)",
         "Risksökning (varje natt)",
@@ -66,7 +66,7 @@ SCHEDULES = {
 
 def _rename(apps, forward: bool) -> None:
     PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
-    for task, (name_en, name_sv, description_en, description_sv) in SCHEDULES.items():
+    for task, (name_en, name_sv, description_en, description_sv) in SCHEDULE_NAMES.items():
         old, new = ((name_en, description_en), (name_sv, description_sv)) if forward else (
             (name_sv, description_sv),
             (name_en, description_en),

@@ -8,7 +8,7 @@ from __future__ import annotations
 from django.db.models import Avg, Count
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from agreements.choices import AgreementStatus
 from assessments.choices import RoundStatus
@@ -81,7 +81,10 @@ def _describe(flag) -> str:
     return _(
         "In the latest Levels of Collaboration round of %(agreement)s, parties see their collaboration differently "
         "(0–5): %(pairs)s."
-    ) % {"agreement": f"«{flag.agreement}»" if flag.agreement_id else "–", "pairs": "; ".join(pairs)}
+    ) % {
+        "agreement": pgettext("quoted name", "«%(name)s»") % {"name": flag.agreement} if flag.agreement_id else "–",
+        "pairs": "; ".join(pairs),
+    }
 
 
 @register_rule(

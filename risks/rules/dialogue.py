@@ -16,7 +16,7 @@ from dateutil.relativedelta import relativedelta
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy, ngettext, pgettext
 
 from agreements.choices import SETTLED_COMMITMENT_STATUSES, SETTLED_FOLLOW_UP_STATUSES, AgreementStatus
 from risks.choices import Severity, SubjectType
@@ -44,7 +44,7 @@ def _show(value: str | None) -> str:
 
 
 def _agreement(flag) -> str:
-    return f"«{flag.agreement}»" if flag.agreement_id else "–"
+    return pgettext("quoted name", "«%(name)s»") % {"name": flag.agreement} if flag.agreement_id else "–"
 
 
 @dataclass(slots=True)

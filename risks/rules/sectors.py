@@ -14,7 +14,7 @@ from typing import NamedTuple
 
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from agreements.choices import PITFALL_QUESTIONS, AgreementStatus
 from risks.choices import Severity, SubjectType
@@ -34,8 +34,8 @@ class SectorConditionsFacts(NamedTuple):
 @register_loader(FACTS_KEY)
 def load_sector_conditions(agreement_ids: list[int], ctx: ScanContext) -> dict[int, SectorConditionsFacts]:
     """The active agreements' parties with their sector, whether their conditions are recorded and the
-    agreement's pitfall answers (a left join to the starting conditions): one query."""
-    from agreements.models import Party, PartyConditions
+    agreement's pitfall answers: two queries."""
+    from agreements.models import Party, PartyConditions, StartingConditions
     from risks.facts import rows
 
     if not agreement_ids:
@@ -44,21 +44,27 @@ def load_sector_conditions(agreement_ids: list[int], ctx: ScanContext) -> dict[i
     recorded = PartyConditions.objects.filter(party=OuterRef("pk")).filter(
         Q(incentives__regex=r"\S") | Q(constraints__regex=r"\S")
     )
-    pitfall_columns = [f"agreement__starting_conditions__pitfall_{code}" for code in PITFALL_QUESTIONS]
+    in_range = {"agreement_id__gte": min(agreement_ids), "agreement_id__lte": max(agreement_ids)}
+    # By the chunk's ids alone (the rule looks at active agreements only): no join with the agreements.
     party_rows = rows(
-        Party.objects.filter(
-            agreement__status=AgreementStatus.ACTIVE,
-            agreement_id__gte=min(agreement_ids),
-            agreement_id__lte=max(agreement_ids),
-        )
+        Party.objects.filter(agreement_id__in=agreement_ids)
         .annotate(recorded=Exists(recorded))
-        .values_list("agreement_id", "id", "organization__sector", "recorded", *pitfall_columns)
+        .values_list("agreement_id", "id", "organization__sector", "recorded")
         .order_by("agreement_id", "id")
     )
+    pitfall_columns = [f"pitfall_{code}" for code in PITFALL_QUESTIONS]
+    answers_of = {
+        agreement_id: answers
+        for agreement_id, *answers in rows(
+            StartingConditions.objects.filter(**in_range).order_by().values_list("agreement_id", *pitfall_columns)
+        )
+    }
+    unanswered_all = [""] * len(PITFALL_QUESTIONS)
     groups: dict[int, set[str]] = {}
     unrecorded: dict[int, list[int]] = {}
     unanswered: dict[int, int] = {}
-    for agreement_id, party_id, sector, is_recorded, *answers in party_rows:
+    for agreement_id, party_id, sector, is_recorded in party_rows:
+        answers = answers_of.get(agreement_id, unanswered_all)
         if agreement_id not in wanted:
             continue
         group = SECTOR_GROUPS.get(sector) if sector in Sector.values else None
@@ -82,7 +88,7 @@ def _group_labels(codes) -> str:
 
 def _describe(flag) -> str:
     details = flag.details
-    agreement = f"«{flag.agreement}»" if flag.agreement_id else "–"
+    agreement = pgettext("quoted name", "«%(name)s»") % {"name": flag.agreement} if flag.agreement_id else "–"
     missing = []
     if details.get("parties_unrecorded"):
         missing.append(

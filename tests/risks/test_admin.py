@@ -398,8 +398,8 @@ def test_dashboard_queries_do_not_grow(coordinator_client, n, django_assert_num_
     coordinator_client.get(INDEX)  # warm the content-type cache
     # session, user; user permissions, group permissions; the dashboard (selectors.dashboard): open
     # flags by severity and rule, expiring agreements, overdue reviews, the last scan, the busiest
-    # people as it counted them (one); the workspace (ops.workspace.start_page, a login without a person): the person, six sources of
-    # what is due, the open rounds; the "Recent actions" of the admin log
+    # people as it counted them (one); the workspace (ops.workspace.start_page, a login without a person):
+    # the person, six sources of what is due, the open rounds; the "Recent actions" of the admin log
     with django_assert_num_queries(18):
         response = coordinator_client.get(INDEX)
     assert len(response.context["risk_dashboard"]["expiring"]) == n

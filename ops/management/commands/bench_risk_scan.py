@@ -46,7 +46,7 @@ from risks.scans import scan_now
 from stakeholders.models import Organization, Person
 
 # 15 before the dialogue rules, whose loaders read the notice periods, last contacts, overdue items and moved people.
-MAX_QUERIES = 18
+MAX_QUERIES = 21
 MAX_RATIO = 3.0
 MIB = 1024 * 1024
 
