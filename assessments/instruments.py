@@ -279,7 +279,7 @@ LOC_LEVELS = (
 )
 _LOC = {
     "code": LEVELS_OF_COLLABORATION,
-    "name_sv": "Samverkansnivåer (Levels of Collaboration)",
+    "name_sv": "Samverkansnivåer (efter Frey m.fl. 2006)",
     "name_en": "Levels of Collaboration",
     "description_sv": (
         "Ange för varje annan part i överenskommelsen hur ni arbetar med den i dag, från 0 (ingen kontakt) till 5 "

@@ -131,7 +131,7 @@ def represent(rows: list[dict], context: dict) -> list[dict]:
     for row in (
         Commitment.objects.filter(agreement_id__in=ids)
         .order_by("party_id", "due_on", "id")
-        .values_list("party_id", "id", "description", "due_on", "status")
+        .values_list("party_id", "id", "description", "due_on", "status", "responsible_id")
     ):
         commitments_of[row[0]].append(row)
 
@@ -226,8 +226,11 @@ def represent(rows: list[dict], context: dict) -> list[dict]:
                             "description": description,
                             "due_on": value(com_fields, "due_on", due_on),
                             "status": value(com_fields, "status", status),
+                            "responsible": responsible_id,
                         }
-                        for _party, com_id, description, due_on, status in commitments_of.get(party_id, ())
+                        for _party, com_id, description, due_on, status, responsible_id in commitments_of.get(
+                            party_id, ()
+                        )
                     ],
                 }
             )

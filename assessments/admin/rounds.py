@@ -564,23 +564,50 @@ class AssessmentRoundAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Send the invitations still owed now"), permissions=["change"])
     def send_invitations(self, request, queryset):
-        self.invite(request, list(queryset.order_by("pk")))
+        """Ask first (listing, per round, who would be e-mailed), then send."""
+        rounds_ = list(queryset.order_by("pk"))
+        if request.POST.get("post") != "yes":
+            listed = []
+            for round_ in rounds_:
+                confirmation = self.invite_confirmation(round_)
+                people = ", ".join(str(person) for person in confirmation["people"])
+                listed.append((round_, f"{confirmation['summary']} {people}".strip()))
+            return self.rounds_confirmation(
+                request,
+                title=_("Send the invitations of the selected rounds now?"),
+                rounds=listed,
+                action="send_invitations",
+                confirm_label=_("Yes, send the invitations"),
+                confirm_id="confirm-send-invitations",
+            )
+        self.invite(request, rounds_)
+
+    def rounds_confirmation(self, request, *, title, rounds, action, confirm_label, confirm_id):
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": title,
+            "rounds": rounds,
+            "action": action,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "confirm_label": confirm_label,
+            "confirm_id": confirm_id,
+        }
+        return TemplateResponse(request, "admin/assessments/assessmentround/close_rounds_confirmation.html", context)
 
     @admin.action(description=_("Close the selected rounds now"), permissions=["change"])
     def close_rounds(self, request, queryset):
         """Ask first (listing the rounds and who has answered), then close them."""
         rounds_ = list(queryset.order_by("pk"))
         if request.POST.get("post") != "yes":
-            context = {
-                **self.admin_site.each_context(request),
-                "opts": self.opts,
-                "title": _("Close assessment rounds now?"),
-                "rounds": [(round_, self.close_confirmation(round_)["summary"]) for round_ in rounds_],
-                "action": "close_rounds",
-                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-            }
-            template = "admin/assessments/assessmentround/close_rounds_confirmation.html"
-            return TemplateResponse(request, template, context)
+            return self.rounds_confirmation(
+                request,
+                title=_("Close assessment rounds now?"),
+                rounds=[(round_, self.close_confirmation(round_)["summary"]) for round_ in rounds_],
+                action="close_rounds",
+                confirm_label=_("Yes, close the round now"),
+                confirm_id="confirm-close-rounds",
+            )
         self.close(request, rounds_)
 
 

@@ -691,7 +691,7 @@ def test_closing_rounds_from_the_list_asks_first(coordinator_client):
 
     assert asked.status_code == 200
     html = asked.content.decode()
-    assert 'id="rounds-to-close"' in html
+    assert 'id="rounds-to-confirm"' in html
     assert "1 of 3 have answered; the links of the 2 who have not stop working" in html
     round_.refresh_from_db()
     assert round_.status == RoundStatus.OPEN
@@ -699,3 +699,21 @@ def test_closing_rounds_from_the_list_asks_first(coordinator_client):
     round_.refresh_from_db()
     assert round_.status == RoundStatus.CLOSED
     assert "1 round was closed" in " ".join(messages_of(response))
+
+
+def test_sending_invitations_from_the_list_asks_first(coordinator_client):
+    round_ = answered_round(answers=0)
+    selected = {"action": "send_invitations", "_selected_action": [round_.pk], "index": 0}
+
+    asked = coordinator_client.post(ROUNDS, selected)
+
+    assert asked.status_code == 200
+    html = asked.content.decode()
+    assert 'id="rounds-to-confirm"' in html
+    assert "3 invitations will be e-mailed now" in html
+    assert 'id="confirm-send-invitations"' in html
+    assert len(mail.outbox) == 0
+    assert not round_.respondents.filter(invited_at__isnull=False).exists()
+    coordinator_client.post(ROUNDS, {**selected, "post": "yes"}, follow=True)
+    assert len(mail.outbox) == 3
+    assert not round_.respondents.filter(invited_at__isnull=True).exists()

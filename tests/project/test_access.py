@@ -19,7 +19,14 @@ from assessments.models import AssessmentRound, Instrument
 from integrations.services import api_token_create
 from risks.models import RiskScan
 from stakeholders.roles import COORDINATORS, READERS
-from tests.factories import CommitmentFactory, RiskFlagFactory, UserFactory, agreement_with
+from tests.factories import (
+    CommitmentFactory,
+    FollowUpFactory,
+    InteractionFactory,
+    RiskFlagFactory,
+    UserFactory,
+    agreement_with,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -60,6 +67,7 @@ PUBLIC = {
     "healthz": "up/down only",
     "a/<str:token>/": "answer page",
     "a/<str:token>/thanks/": "answer page",
+    "calendar/<str:secret>.ics": "personal calendar feed (the secret in the link is the key; unknown: 404)",
 }
 
 
@@ -81,6 +89,10 @@ def test_anonymous_visitors_are_refused_everywhere_else(client, route, settings)
     for method in ("get", "post"):
         response = getattr(client, method)(url)
         assert refused(response), (method, url, response.status_code)
+
+
+def test_a_calendar_feed_without_a_valid_secret_tells_nothing(client):
+    assert client.get("/calendar/not-a-secret.ics").status_code == 404
 
 
 def test_healthz_says_up_or_down_and_nothing_more(client):
@@ -175,6 +187,9 @@ def objects(coordinator):
         "responsibility": agreement.responsibilities.first(),
         "anchoring": agreement.anchorings.first(),
         "commitment": commitment,
+        "interaction": InteractionFactory(agreement=agreement, participants=[person]),
+        "follow": FollowUpFactory(agreement=agreement, responsible=person),  # follow-up-list, follow-up-detail
+        "employment": person.employments.first(),
         "riskflag": RiskFlagFactory(agreement=agreement),
         "riskscan": RiskScan.objects.create(trigger="api", requested_by=coordinator),
         "instrument": instrument,

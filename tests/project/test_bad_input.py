@@ -67,6 +67,10 @@ def ids():
         "persons": party.representatives.first().person_id,
         "risks": RiskFlagFactory(agreement=agreement).pk,
         "assessment-rounds": round_.pk,
+        "interactions": agreement.interactions.first().pk,  # agreement_with() logs a meeting
+        "follow-ups": agreement.follow_ups.create(
+            description="x", responsible=party.representatives.first().person, due_on=dt.date(2030, 1, 1)
+        ).pk,
     }
 
 

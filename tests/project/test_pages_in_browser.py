@@ -182,7 +182,9 @@ def test_the_answer_page_results_and_round_pages_work_under_the_policy(visit, co
     admin = visit()
     log_in(admin, coordinator)
     admin.go(f"/admin/assessments/assessmentround/{round_.pk}/change/")
-    assert admin.style("form.inline-form", "display") == "inline"
+    assert admin.style("#close-round", "display") != "none"
+    confirm = admin.go(reverse("admin:assessments_assessmentround_close", args=[round_.pk]))
+    assert confirm.locator("#confirm-close-round").count() == 1
     results = admin.go(f"/admin/assessments/assessmentround/{round_.pk}/results/")
     assert results.locator("svg").count() >= 1
     assert admin.style(".results-figures", "display") == "flex"  # the results page's <style>, with the nonce
