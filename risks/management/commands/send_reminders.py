@@ -1,46 +1,22 @@
-from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from risks.reminders import reminder_previews, reminders_send_now, week_moment
+from risks.management.delivery_command import DeliveryCommand
+from risks.reminders import reminder_previews, reminders_send_now
 
 
-class Command(BaseCommand):
+class Command(DeliveryCommand):
     help = (
         "Send this week's reminders of overdue commitments and follow-ups and those due within 14 days (each "
         "person at most once per week), or preview them."
     )
-
-    def add_arguments(self, parser):
-        parser.add_argument(
-            "--dry-run", action="store_true", help="Print each reminder (recipient, subject, text) without sending."
-        )
-        parser.add_argument("--week", help="The ISO week to preview or send, as YYYY-Www (default: this week).")
+    what = "reminder"
 
     def handle(self, *args, dry_run=False, week=None, **options):
-        try:
-            now = week_moment(week) if week else None
-        except ValueError as exc:
-            raise CommandError(str(exc)) from exc
+        now = self.moment(week)
         if dry_run:
             previews = reminder_previews(now=now)
             for recipient, _content, rendered in previews:
-                self.stdout.write("=" * 78)
-                self.stdout.write(
-                    _("To: %(email)s (%(language)s)") % {"email": recipient.email, "language": recipient.language}
-                )
-                self.stdout.write(_("Subject: %(subject)s") % {"subject": rendered.subject})
-                self.stdout.write("")
-                self.stdout.write(rendered.text)
+                self.write_preview(recipient, rendered)
             self.stdout.write(_("%(count)d reminders previewed; nothing was sent.") % {"count": len(previews)})
             return
-        outcomes = reminders_send_now(now=now)
-        failed = 0
-        for delivery, outcome in outcomes:
-            self.stdout.write(f"{delivery.email}: {outcome}")
-            failed += outcome.startswith("failed")
-        self.stdout.write(
-            _("%(count)d deliveries handled, %(failed)d failed (they are retried by the next run).")
-            % {"count": len(outcomes), "failed": failed}
-        )
-        if failed:
-            raise CommandError(_("%(failed)d deliveries failed.") % {"failed": failed})
+        self.write_outcomes(reminders_send_now(now=now))
