@@ -22,7 +22,7 @@ from tests.assessments.test_answer_a11y import CHROMIUM, CHROMIUM_ARGS, WCAG_21_
 from tests.conftest import restore_migrated_database
 from tests.factories import CommitmentFactory, OrganizationFactory, PartyFactory, PersonFactory, agreement_with
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)  # tests/conftest.py puts the shipped data back
 
 PASSWORD = "Arbetsyta-i-webblasaren-1"
 LAPTOP = {"width": 1366, "height": 768}
