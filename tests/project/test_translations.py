@@ -38,3 +38,9 @@ def test_domain_labels_are_swedish_by_default_and_english_on_request():
         assert str(Organization._meta.verbose_name_plural) == "organisationer"
     with translation.override("en"):
         assert str(Organization._meta.verbose_name_plural) == "organisations"
+
+
+def test_djangos_own_change_reads_andra_in_swedish():
+    # Our catalogue once overrode Django's "Change" with "Byt" everywhere in the admin.
+    with translation.override("sv"):
+        assert translation.gettext("Change") == "Ändra"
