@@ -104,6 +104,13 @@ def signed_in(browser, live_server, coordinator, portfolio):
 
 def assert_no_serious_violations(page, what: str, errors: list) -> None:
     before = len(errors)
+    # The autocompletes (select2) are set up on jQuery's ready and named by admin.js after that: wait for both.
+    page.wait_for_load_state("networkidle")
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.select2-selection[role=combobox]')]"
+        ".every(c => c.getAttribute('aria-label') || c.getAttribute('aria-labelledby'))",
+        timeout=5000,
+    )
     results = Axe().run(page, options=WCAG_21_AA)
     # axe's own probing of a page with an autocomplete widget trips the style policy; the page itself does not
     errors[before:] = [error for error in errors[before:] if "Applying inline style violates" not in error]
