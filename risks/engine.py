@@ -74,10 +74,16 @@ class AgreementFacts:
 
 @dataclass(frozen=True, slots=True)
 class PortfolioFacts:
-    """What spans agreements: who is responsible for which roles in active agreements."""
+    """What spans agreements: who is responsible for which roles in active agreements.
+
+    A scan of the whole portfolio in one process derives them from its snapshot: every person (``complete``).
+    A scan in chunks reads them for the people the portfolio rules can flag (responsible in at least
+    ``RISK_OVERLOAD_AGREEMENTS`` active agreements) and the ``BUSIEST`` with most roles, all of their roles
+    each (risks.facts.portfolio_facts): a portfolio rule that needs other people must widen that read."""
 
     responsible_in: tuple[tuple[int, int], ...]  # (person id, agreement id) per responsibility
     deputy_in: tuple[tuple[int, int], ...] = ()  # (person id, agreement id) per deputyship
+    complete: bool = True
 
 
 @dataclass(frozen=True)
@@ -263,7 +269,11 @@ def portfolio_facts(agreements: Iterable[AgreementFacts]) -> PortfolioFacts:
     return PortfolioFacts(responsible_in=tuple(responsible_in), deputy_in=tuple(deputy_in))
 
 
-def busiest_people(portfolio: PortfolioFacts, limit: int = 10) -> list[dict]:
+# How many of the people with the most roles a scan keeps for the start page.
+BUSIEST = 10
+
+
+def busiest_people(portfolio: PortfolioFacts, limit: int = BUSIEST) -> list[dict]:
     """The people responsible for the most roles in active agreements, as the start page lists them:
     ``{"person", "responsible", "deputy", "agreements"}``, most roles first (then most deputyships)."""
     responsible = Counter(person for person, _agreement in portfolio.responsible_in)

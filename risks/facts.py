@@ -10,7 +10,11 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import (
     CharField,
+    Count,
     IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
     Value,
 )
 from django.db.models.functions import Cast, Coalesce, NullIf
@@ -196,17 +200,41 @@ def agreement_facts(ctx: engine.ScanContext, id_range: tuple[int, int] | None = 
     return list(agreements.values())
 
 
-def portfolio_facts() -> engine.PortfolioFacts:
-    """Who is responsible, and who deputises, in which active agreement (one query): the portfolio rules' input when
-    the agreements were scanned in chunks."""
-    roles = rows(
-        Responsibility.objects.filter(agreement__status=AgreementStatus.ACTIVE)
-        .order_by()
-        .values_list("responsible_id", "deputy_id", "agreement_id")
+def portfolio_facts(ctx: engine.ScanContext, busiest: int = engine.BUSIEST) -> engine.PortfolioFacts:
+    """The portfolio rules' input when the agreements were scanned in chunks: who is responsible, and who
+    deputises, in which active agreement, for the people the portfolio rules and the start page can name: those
+    responsible in at least ``RISK_OVERLOAD_AGREEMENTS`` active agreements and the ``busiest`` with the most
+    roles. The grouping is done by the database, so the memory this takes depends on those people, not on the
+    size of the portfolio. Two queries."""
+    active = Responsibility.objects.filter(agreement__status=AgreementStatus.ACTIVE).order_by()
+    overloaded = (
+        active.values("responsible_id")
+        .annotate(agreements=Count("agreement_id", distinct=True))
+        .filter(agreements__gte=ctx.limits["RISK_OVERLOAD_AGREEMENTS"])
+        .values("responsible_id")
+    )
+    deputyships = (
+        active.filter(deputy_id=OuterRef("responsible_id")).values("deputy_id").annotate(n=Count("id")).values("n")
+    )
+    # The order of engine.busiest_people: most roles, then most deputyships, then the id.
+    top = (
+        active.values("responsible_id")
+        .annotate(roles=Count("id"), deputy=Coalesce(Subquery(deputyships, output_field=IntegerField()), 0))
+        .order_by("-roles", "-deputy", "responsible_id")
+        .values("responsible_id")[:busiest]
+    )
+    people = Q(responsible_id__in=overloaded) | Q(responsible_id__in=top)
+    responsible_in = rows(active.filter(people).values_list("responsible_id", "agreement_id"))
+    named = {person for person, _agreement in responsible_in}
+    deputy_in = rows(
+        active.filter(deputy_id__in=Subquery(active.filter(people).values("responsible_id"))).values_list(
+            "deputy_id", "agreement_id"
+        )
     )
     return engine.PortfolioFacts(
-        responsible_in=tuple((responsible, agreement) for responsible, _deputy, agreement in roles),
-        deputy_in=tuple((deputy, agreement) for _responsible, deputy, agreement in roles if deputy is not None),
+        responsible_in=tuple(responsible_in),
+        deputy_in=tuple(pair for pair in deputy_in if pair[0] in named),
+        complete=False,
     )
 
 

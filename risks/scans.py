@@ -305,7 +305,7 @@ def _scan_range(id_range: tuple[int, int]) -> tuple[int, ReconcileCounts]:
 def _scan_portfolio_rules() -> tuple[ReconcileCounts, list[dict]]:
     """The portfolio rules, once, their flags (about no agreement) reconciled; and the busiest people."""
     ctx = facts.scan_context()
-    portfolio = facts.portfolio_facts()
+    portfolio = facts.portfolio_facts(ctx)
     findings = engine.check_portfolio(portfolio, ctx)
     return flags_reconcile(findings=findings, scope=Q(agreement__isnull=True)), engine.busiest_people(portfolio)
 

@@ -60,12 +60,19 @@ def test_a_chunk_reads_only_its_own_agreements(today):
     assert not failures, "queries that name more than the chunk:\n" + "\n\n".join(failures)
 
 
+def open_flags() -> dict:
+    return {
+        (rule, key): details
+        for rule, key, details in RiskFlag.objects.filter(status="open").values_list("rule", "subject_key", "details")
+    }
+
+
 def test_chunks_cost_the_same_queries_at_two_sizes_and_find_what_a_whole_scan_finds(today, settings):
     counts = []
     for size in (12, 36):
         bench.grow_to(size, seed=5, today=today)
-        scans.scan_now()
-        whole = set(RiskFlag.objects.filter(status="open").values_list("rule", "subject_key"))
+        whole_scan = scans.scan_now()
+        whole = open_flags()
         RiskFlag.objects.all().delete()
         ranges = facts.scan_chunks(6)
         scan = RiskScan.objects.create(status=ScanStatus.RUNNING, chunks_total=len(ranges), trigger="command")
@@ -76,7 +83,35 @@ def test_chunks_cost_the_same_queries_at_two_sizes_and_find_what_a_whole_scan_fi
             per_chunk.append(len(captured.captured_queries))
         scan.refresh_from_db()
         assert scan.status == ScanStatus.SUCCEEDED
-        assert set(RiskFlag.objects.filter(status="open").values_list("rule", "subject_key")) == whole
+        assert open_flags() == whole
+        assert scan.busiest == whole_scan.busiest
         counts.append(set(per_chunk[:-1]))  # the last chunk also runs the portfolio rules
     assert counts[0] == counts[1], counts
     assert len(counts[0]) == 1, counts
+
+
+def test_the_portfolio_rules_read_only_the_people_they_can_name(today, settings):
+    """In a split scan the portfolio facts hold the overloaded people and the busiest, each with every role,
+    and so give the same flags and start-page list as the whole snapshot."""
+    bench.grow_to(40, seed=7, today=today)
+    settings.RISK_OVERLOAD_AGREEMENTS = 3
+    ctx = facts.scan_context(today)
+    snapshot = engine.portfolio_facts(facts.agreement_facts(ctx))
+    read = facts.portfolio_facts(ctx, busiest=3)
+    assert snapshot.complete
+    assert not read.complete
+
+    agreements_of = {}
+    for person, agreement in snapshot.responsible_in:
+        agreements_of.setdefault(person, set()).add(agreement)
+    overloaded = {person for person, held in agreements_of.items() if len(held) >= 3}
+    top = {row["person"] for row in engine.busiest_people(snapshot, limit=3)}
+    assert overloaded, "the generated portfolio has somebody responsible in three agreements"
+    assert len(agreements_of) > len(overloaded | top), "some people are left out"
+    named = overloaded | top
+    assert {person for person, _agreement in read.responsible_in} == named
+    assert sorted(read.responsible_in) == sorted(pair for pair in snapshot.responsible_in if pair[0] in named)
+    assert sorted(read.deputy_in) == sorted(pair for pair in snapshot.deputy_in if pair[0] in named)
+    assert engine.busiest_people(read, limit=3) == engine.busiest_people(snapshot, limit=3)
+    overload = engine.get_rule("person_overload").checks[engine.PORTFOLIO_SCOPE]
+    assert list(overload(read, ctx)) == list(overload(snapshot, ctx))
