@@ -26,11 +26,46 @@ class BusFactor:
     people: tuple  # one smallest (or greedy) set of people whose departure loses half the roles
 
 
-def _lost(roles: Sequence[Role], gone: set) -> int:
-    return sum(1 for responsible, deputy in roles if responsible in gone and (deputy is None or deputy in gone))
+class _Losses:
+    """The roles of one agreement as counts, so that what a group's departure loses is a few additions.
+
+    A role is lost when its responsible and its deputy (if any) are both gone: a role without a deputy (or
+    deputised by its own responsible) is lost with one person (``solo``), a role with a deputy with a pair
+    (``pair``). A group loses the solo roles of its members and the pair roles within it. People are numbered
+    in the order of their ``repr``, so searches go through groups in a stable order."""
+
+    def __init__(self, roles: list[Role]) -> None:
+        self.people = sorted({p for role in roles for p in role if p is not None}, key=repr)
+        index = {person: i for i, person in enumerate(self.people)}
+        size = len(self.people)
+        self.solo = [0] * size
+        self.pair = [[0] * size for _ in range(size)]
+        self.involved = [0] * size  # the roles each person is responsible or deputy for
+        for responsible, deputy in roles:
+            for person in {responsible, deputy} - {None}:
+                self.involved[index[person]] += 1
+            if responsible is None:
+                continue  # nobody to lose: never lost
+            r = index[responsible]
+            if deputy is None or deputy == responsible:
+                self.solo[r] += 1
+            else:
+                d = index[deputy]
+                self.pair[r][d] += 1
+                self.pair[d][r] += 1
+
+    def lost(self, group: Sequence[int]) -> int:
+        """The roles lost when the people numbered ``group`` (distinct) are all gone."""
+        solo, pair = self.solo, self.pair
+        total = sum(solo[i] for i in group)
+        for position, i in enumerate(group):
+            row = pair[i]
+            for j in group[position + 1 :]:
+                total += row[j]
+        return total
 
 
-def _smallest_group(roles: list[Role], up_to: int) -> BusFactor | None:
+def _smallest_group(roles: list[Role], up_to: int, losses: _Losses | None = None) -> BusFactor | None:
     """The exact bus factor if it is at most ``up_to`` (exhaustive search), else None."""
     needed = (len(roles) + 1) // 2  # "at least half"
     # One person alone loses exactly the roles they are responsible for without a deputy: a count.
@@ -40,11 +75,28 @@ def _smallest_group(roles: list[Role], up_to: int) -> BusFactor | None:
         return BusFactor(1, True, (single[0],))
     if up_to < 2:
         return None
-    people = sorted({p for role in roles for p in role if p is not None}, key=repr)
-    for size in range(2, min(up_to, len(people)) + 1):
-        for group in combinations(people, size):
-            if _lost(roles, set(group)) >= needed:
-                return BusFactor(size, True, group)
+    losses = losses or _Losses(roles)
+    people, solo, pair = losses.people, losses.solo, losses.pair
+    count = len(people)
+    # Pairs, then triples, in the order of combinations(); spelled out, as they are most of a page's work.
+    for i in range(count):
+        lost_i, pair_i = solo[i], pair[i]
+        for j in range(i + 1, count):
+            if lost_i + solo[j] + pair_i[j] >= needed:
+                return BusFactor(2, True, (people[i], people[j]))
+    if up_to < 3:
+        return None
+    for i in range(count):
+        lost_i, pair_i = solo[i], pair[i]
+        for j in range(i + 1, count):
+            lost_ij, pair_j = lost_i + solo[j] + pair_i[j], pair[j]
+            for k in range(j + 1, count):
+                if lost_ij + solo[k] + pair_i[k] + pair_j[k] >= needed:
+                    return BusFactor(3, True, (people[i], people[j], people[k]))
+    for size in range(4, min(up_to, count) + 1):
+        for group in combinations(range(count), size):
+            if losses.lost(group) >= needed:
+                return BusFactor(size, True, tuple(people[i] for i in group))
     return None
 
 
@@ -72,23 +124,30 @@ def bus_factor(roles: Sequence[Role]) -> BusFactor:
     roles = [(responsible, deputy) for responsible, deputy in roles]
     if not roles:
         return BusFactor(None, True, ())
-    found = _smallest_group(roles, EXACT_UP_TO)
+    losses = _Losses(roles)
+    found = _smallest_group(roles, EXACT_UP_TO, losses)
     if found is not None:
         return found
     needed = (len(roles) + 1) // 2
-    people = sorted({p for role in roles for p in role if p is not None}, key=repr)
-    gone: list = []
-    while _lost(roles, set(gone)) < needed:
-        remaining = [p for p in people if p not in gone]
-        current = set(gone)
-
-        def gain(person, current=current):
-            lost_after = _lost(roles, current | {person})
-            holds = sum(1 for r, d in roles if person in (r, d) and not (r in current and (d is None or d in current)))
-            return (lost_after, holds)
-
-        gone.append(max(remaining, key=gain))
-    return BusFactor(len(gone), False, tuple(gone))
+    solo, pair, involved = losses.solo, losses.pair, losses.involved
+    gone: list[int] = []
+    lost = 0
+    while lost < needed:
+        best = best_key = None
+        for person in range(len(losses.people)):
+            if person in gone:
+                continue
+            # What the person's departure adds; a remaining person has lost none of their roles yet, so the
+            # roles they still hold are all they are involved in.
+            row = pair[person]
+            key = (lost + solo[person] + sum(row[other] for other in gone), involved[person])
+            if best_key is None or key > best_key:
+                best, best_key = person, key
+        if best is None:  # nobody left (cannot happen while roles remain to lose)
+            break
+        gone.append(best)
+        lost = best_key[0]
+    return BusFactor(len(gone), False, tuple(losses.people[i] for i in gone))
 
 
 @dataclass(frozen=True)

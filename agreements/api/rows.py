@@ -2,13 +2,15 @@
 
 The list and the detail answer exactly what ``AgreementSerializer`` documents, but without model instances
 or nested serializers: one ``values()`` query per table for the page's agreements (the agreements with
-their coordinator, then parties, representatives, anchorings, commitments and responsibilities with the
-names they show), each value formatted by the serializer's own field, and the figures computed from the
-same rows. A page costs the same queries whatever its size and whatever the size of the tables.
+their coordinator, then parties, representatives, anchorings, commitments and responsibilities, then the
+names of the people and organisations they refer to, by id), each value formatted by the serializer's own
+field, and the figures computed from the same rows. A page costs the same queries whatever its size and
+whatever the size of the tables.
 """
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 
 from django.db.models import QuerySet
@@ -25,6 +27,7 @@ from agreements.api.serializers import (
 )
 from agreements.models import Agreement, Anchoring, Commitment, Party, Representative, Responsibility
 from agreements.selectors import OrganizationTree
+from stakeholders.models import Organization, Person
 
 # The agreement's own columns, in the serializer's order (the figures and nested lists are added).
 AGREEMENT_COLUMNS = (
@@ -50,23 +53,49 @@ def _active(left_on, today) -> bool:
     return left_on is None or left_on > today
 
 
+@functools.cache
+def _serializer_fields() -> tuple:
+    """The serializers' fields, built once per process: building them is a good part of a request, and none of
+    those used here formats differently by request (the signed document, which does, is formatted apart)."""
+    return tuple(
+        serializer_class().fields
+        for serializer_class in (
+            AgreementSerializer,
+            AgreementPartySerializer,
+            AgreementRepresentativeSerializer,
+            AgreementAnchoringSerializer,
+            AgreementCommitmentSerializer,
+            AgreementResponsibilitySerializer,
+        )
+    )
+
+
 class _Formats:
     """The serializers' own fields, to format each plain value exactly as the serializers do."""
 
     def __init__(self, context: dict) -> None:
-        def fields(serializer_class):
-            return serializer_class(context=context).fields
+        (
+            self.agreement,
+            self.party,
+            self.representative,
+            self.anchoring,
+            self.commitment,
+            self.responsibility,
+        ) = _serializer_fields()
+        self.request = context.get("request")
+        self._formatted: dict = {}
 
-        self.agreement = fields(AgreementSerializer)
-        self.party = fields(AgreementPartySerializer)
-        self.representative = fields(AgreementRepresentativeSerializer)
-        self.anchoring = fields(AgreementAnchoringSerializer)
-        self.commitment = fields(AgreementCommitmentSerializer)
-        self.responsibility = fields(AgreementResponsibilitySerializer)
-
-    @staticmethod
-    def value(fields, name: str, value):
-        return None if value is None else fields[name].to_representation(value)
+    def value(self, fields, name: str, value):
+        """``value`` as the field ``name`` shows it. A page repeats the same dates, choices and amounts many
+        times, and the fields' formatting is a pure function of the value: each is formatted once."""
+        if value is None:
+            return None
+        key = (id(fields), name, value)
+        try:
+            return self._formatted[key]
+        except KeyError:
+            formatted = self._formatted[key] = fields[name].to_representation(value)
+            return formatted
 
 
 def represent(rows: list[dict], context: dict) -> list[dict]:
@@ -78,54 +107,36 @@ def represent(rows: list[dict], context: dict) -> list[dict]:
     fmt = _Formats(context)
     value = fmt.value
 
+    # No read joins the people or organisations: the planner would hash the whole table for a page's few
+    # hundred rows. Their names are looked up by id afterwards, one query each.
     parties_of: dict[int, list] = defaultdict(list)
+    organization_ids = set()
     for party in (
         Party.objects.filter(agreement_id__in=ids)
-        .order_by("agreement_id", "organization__name", "id")
-        .values_list("id", "agreement_id", "organization_id", "organization__name", "role", "contribution")
+        .order_by("agreement_id", "id")
+        .values_list("id", "agreement_id", "organization_id", "role", "contribution")
     ):
         parties_of[party[1]].append(party)
+        organization_ids.add(party[2])
 
+    person_ids = set()
     representatives_of: dict[int, list] = defaultdict(list)
     for row in (
         Representative.objects.filter(agreement_id__in=ids)
         .order_by("party_id", "-is_primary", "id")
-        .values_list(
-            "party_id",
-            "id",
-            "person_id",
-            "person__first_name",
-            "person__last_name",
-            "person__left_on",
-            "mandate",
-            "hours_per_month",
-            "is_primary",
-        )  # fmt: skip
+        .values_list("party_id", "id", "person_id", "mandate", "hours_per_month", "is_primary")
     ):
         representatives_of[row[0]].append(row)
+        person_ids.add(row[2])
 
     anchorings_of: dict[int, list] = defaultdict(list)
-    sponsor_organizations = set()
     for row in (
         Anchoring.objects.filter(agreement_id__in=ids)
         .order_by("party_id", "kind", "id")
-        .values_list(
-            "party_id",
-            "id",
-            "kind",
-            "body",
-            "reference",
-            "date",
-            "person_id",
-            "person__first_name",
-            "person__last_name",
-            "note",
-            "person__left_on",
-            "person__organization_id",
-        )  # fmt: skip
+        .values_list("party_id", "id", "kind", "body", "reference", "date", "person_id", "note")
     ):
         anchorings_of[row[0]].append(row)
-        sponsor_organizations.add(row[11])
+        person_ids.add(row[6])
 
     commitments_of: dict[int, list] = defaultdict(list)
     for row in (
@@ -139,21 +150,28 @@ def represent(rows: list[dict], context: dict) -> list[dict]:
     for row in (
         Responsibility.objects.filter(agreement_id__in=ids)
         .order_by("agreement_id", "kind", "title", "id")
-        .values_list(
-            "agreement_id",
-            "id",
-            "title",
-            "kind",
-            "description",
-            "responsible_id",
-            "responsible__first_name",
-            "responsible__last_name",
-            "deputy_id",
-            "deputy__first_name",
-            "deputy__last_name",
-        )  # fmt: skip
+        .values_list("agreement_id", "id", "title", "kind", "description", "responsible_id", "deputy_id")
     ):
         responsibilities_of[row[0]].append(row)
+        person_ids.update(row[5:7])
+
+    person_ids.discard(None)
+    # id → (name, left_on, organisation id)
+    people = {
+        pk: (_name(first, last), left_on, organization_id)
+        for pk, first, last, left_on, organization_id in Person.objects.filter(id__in=person_ids)
+        .order_by()
+        .values_list("id", "first_name", "last_name", "left_on", "organization_id")
+    }
+    # The parties are listed by their organisation's name in the database's collation (then by id): the names
+    # come in that order, and equal names share a rank.
+    organization_names, name_rank = {}, {}
+    for pk, name in Organization.objects.filter(id__in=organization_ids).order_by("name").values_list("id", "name"):
+        organization_names[pk] = name
+        name_rank.setdefault(name, len(name_rank))
+    nobody = (None, None, None)
+    sponsor_organizations = {people.get(row[6], nobody)[2] for rows_ in anchorings_of.values() for row in rows_}
+    sponsor_organizations.discard(None)
 
     # Only the lines above the sponsors' organisations are read, and only if a sponsor sits elsewhere.
     tree = OrganizationTree(organizations=sponsor_organizations)
@@ -164,14 +182,16 @@ def represent(rows: list[dict], context: dict) -> list[dict]:
     for row in rows:
         agreement_id = row["id"]
         parties, mandates = [], {}
-        for party_id, _agreement, organization_id, organization_name, role, contribution in parties_of.get(
-            agreement_id, ()
-        ):
+        ordered = sorted(
+            parties_of.get(agreement_id, ()),
+            key=lambda party: (name_rank.get(organization_names.get(party[2]), -1), party[0]),
+        )
+        for party_id, _agreement, organization_id, role, contribution in ordered:
+            organization_name = organization_names.get(organization_id)
             representatives = []
             decide = []
-            for _party, rep_id, person_id, first, last, left_on, mandate, hours, primary in representatives_of.get(
-                party_id, ()
-            ):
+            for _party, rep_id, person_id, mandate, hours, primary in representatives_of.get(party_id, ()):
+                person_name, left_on, _organization = people.get(person_id, nobody)
                 active = _active(left_on, today)
                 if active:
                     decide.append(mandate)
@@ -179,7 +199,7 @@ def represent(rows: list[dict], context: dict) -> list[dict]:
                     {
                         "id": rep_id,
                         "person": person_id,
-                        "person_name": _name(first, last),
+                        "person_name": person_name,
                         "person_is_active": active,
                         "mandate": value(rep_fields, "mandate", mandate),
                         "hours_per_month": value(rep_fields, "hours_per_month", hours),
@@ -188,9 +208,8 @@ def represent(rows: list[dict], context: dict) -> list[dict]:
                 )
             mandates[party_id] = decide
             anchorings, facts = [], []
-            for (
-                _party, anc_id, kind, body, reference, date, person_id, first, last, note, left_on, person_org,
-            ) in anchorings_of.get(party_id, ()):  # fmt: skip
+            for _party, anc_id, kind, body, reference, date, person_id, note in anchorings_of.get(party_id, ()):
+                person_name, left_on, person_org = people.get(person_id, nobody)
                 anchorings.append(
                     {
                         "id": anc_id,
@@ -199,7 +218,7 @@ def represent(rows: list[dict], context: dict) -> list[dict]:
                         "reference": reference,
                         "date": value(anc_fields, "date", date),
                         "person": person_id,
-                        "person_name": _name(first, last) if person_id is not None else None,
+                        "person_name": person_name if person_id is not None else None,
                         "note": note,
                     }
                 )
@@ -235,9 +254,9 @@ def represent(rows: list[dict], context: dict) -> list[dict]:
                 }
             )
         roles, responsibilities = [], []
-        for (
-            _agreement, role_id, title, kind, description, responsible, r_first, r_last, deputy, d_first, d_last,
-        ) in responsibilities_of.get(agreement_id, ()):  # fmt: skip
+        for _agreement, role_id, title, kind, description, responsible, deputy in responsibilities_of.get(
+            agreement_id, ()
+        ):
             roles.append((responsible, deputy))
             responsibilities.append(
                 {
@@ -246,9 +265,9 @@ def represent(rows: list[dict], context: dict) -> list[dict]:
                     "kind": value(role_fields, "kind", kind),
                     "description": description,
                     "responsible": responsible,
-                    "responsible_name": _name(r_first, r_last),
+                    "responsible_name": people.get(responsible, nobody)[0],
                     "deputy": deputy,
-                    "deputy_name": _name(d_first, d_last) if deputy is not None else None,
+                    "deputy_name": people.get(deputy, nobody)[0] if deputy is not None else None,
                 }
             )
         factor = rules.bus_factor(roles)
@@ -272,7 +291,7 @@ def represent(rows: list[dict], context: dict) -> list[dict]:
                 "assessment_interval_months": row["assessment_interval_months"],
                 "coordinator": row["coordinator_id"],
                 "coordinator_name": _name(row["coordinator__first_name"], row["coordinator__last_name"]),
-                "document": _document(own, row["document"]),
+                "document": _document(fmt.request, row["document"]),
                 "renewed_from": row["renewed_from_id"],
                 "terminated_on": value(own, "terminated_on", row["terminated_on"]),
                 "termination_reason": row["termination_reason"],
@@ -287,9 +306,10 @@ def represent(rows: list[dict], context: dict) -> list[dict]:
     return answers
 
 
-def _document(fields, name: str):
-    """The signed document as the serializer's file field shows it (its url), or None."""
+def _document(request, name: str):
+    """The signed document as the serializer's file field shows it: its url, absolute when there is a request;
+    or None."""
     if not name:
         return None
-    field = Agreement._meta.get_field("document")
-    return fields["document"].to_representation(field.attr_class(None, field, name))
+    url = Agreement._meta.get_field("document").storage.url(name)
+    return request.build_absolute_uri(url) if request is not None else url

@@ -123,3 +123,48 @@ def test_role_concentration_and_matrix():
     assert matrix[0].cells == ("R", "R", "R", "D")
     assert [row.person for row in matrix] == ["anna", "bo", "cia"]
     assert matrix[2].cells == ("", "", "D", "")
+
+
+def search_bus_factor(roles):
+    """The bus factor as first written (each group's losses counted over every role), which the counted
+    search must give exactly: the same value, the same people, exact or not."""
+
+    def lost(gone):
+        return sum(1 for r, d in roles if r in gone and (d is None or d in gone))
+
+    needed = (len(roles) + 1) // 2
+    alone = {}
+    for r, d in roles:
+        if d is None:
+            alone[r] = alone.get(r, 0) + 1
+    single = sorted((p for p, n in alone.items() if n >= needed), key=repr)
+    if single:
+        return (1, True, (single[0],))
+    people = sorted({p for role in roles for p in role if p is not None}, key=repr)
+    for size in range(2, min(3, len(people)) + 1):
+        for group in combinations(people, size):
+            if lost(set(group)) >= needed:
+                return (size, True, group)
+    gone = []
+    while lost(set(gone)) < needed:
+        current = set(gone)
+
+        def gain(person, current=current):
+            holds = sum(1 for r, d in roles if person in (r, d) and not (r in current and (d is None or d in current)))
+            return (lost(current | {person}), holds)
+
+        gone.append(max((p for p in people if p not in gone), key=gain))
+    return (len(gone), False, tuple(gone))
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 12), st.one_of(st.none(), st.integers(0, 12))).filter(lambda r: r[0] != r[1]),
+        min_size=1,
+        max_size=24,
+    )
+)
+def test_the_counted_search_gives_what_the_role_by_role_search_gave(roles):
+    result = bus_factor(roles)
+    assert (result.value, result.exact, result.people) == search_bus_factor(roles)
