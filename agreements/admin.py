@@ -46,6 +46,7 @@ from agreements.services import (
 )
 from samverkan_project.admin_tools import LinkedObjectFilter, VerboseUniqueInlineFormSet
 from samverkan_project.history_admin import HistoryAdmin
+from samverkan_project.rowcounts import CountedPaginator
 from stakeholders.models import Organization, Person
 
 TEXTAREA_OVERRIDES = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 40})}}
@@ -322,6 +323,7 @@ class AgreementAdmin(HistoryAdmin):
     autocomplete_fields = ("coordinator",)
     list_select_related = ("coordinator",)
     show_full_result_count = False  # one COUNT over the whole table less per page
+    paginator = CountedPaginator  # and an unfiltered list's total without counting
     date_hierarchy = "valid_from"
     readonly_fields = ("status", "renewed_from", "terminated_on", "termination_reason", "created_at", "updated_at")
     fieldsets = (

@@ -31,6 +31,7 @@ from risks.models import ReportDelivery, RiskFlag, RiskReportSubscription, RiskS
 from samverkan_project.admin_tools import LinkedObjectFilter, selected_id
 from samverkan_project.fields import NOTE_MAX_LENGTH
 from samverkan_project.history_admin import HistoryAdmin
+from samverkan_project.rowcounts import CountedPaginator
 from stakeholders.models import Organization, Person
 
 
@@ -195,6 +196,7 @@ class RiskFlagAdmin(ScanNowMixin, HistoryAdmin):
     )
     list_select_related = ("agreement", "party__organization", "person", "responsibility", "acknowledged_by")
     show_full_result_count = False  # one COUNT over the whole table less per page
+    paginator = CountedPaginator  # and an unfiltered list's total without counting
     search_fields = (
         "agreement__title",
         "agreement__reference",

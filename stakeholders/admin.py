@@ -20,6 +20,7 @@ from django.utils.translation import ngettext
 from import_export.admin import ImportExportModelAdmin
 
 from samverkan_project.history_admin import HistoryAdmin
+from samverkan_project.rowcounts import CountedPaginator
 from samverkan_project.spreadsheets import SafeImportExportMixin
 from stakeholders import privacy, selectors, views
 from stakeholders.models import SCALE_MAX, SCALE_MIN, Organization, Person, salience_type_for
@@ -126,6 +127,7 @@ class OrganizationAdmin(RegisterAdmin):
     autocomplete_fields = ("parent",)
     list_select_related = ("parent",)
     show_full_result_count = False  # one COUNT over the whole table less per page
+    paginator = CountedPaginator  # and an unfiltered list's total without counting
     readonly_fields = ("created_at", "updated_at", "salience_type_display")
     fieldsets = (
         (_("Identity"), {"fields": ("name", "org_number", "sector", "parent", "is_active")}),
@@ -215,6 +217,7 @@ class PersonAdmin(RegisterAdmin):
     autocomplete_fields = ("organization", "user")
     list_select_related = ("organization",)
     show_full_result_count = False  # one COUNT over the whole table less per page
+    paginator = CountedPaginator  # and an unfiltered list's total without counting
     readonly_fields = ("created_at", "updated_at")
     fieldsets = (
         (None, {"fields": (("first_name", "last_name"), "organization", "title")}),

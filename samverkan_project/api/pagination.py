@@ -4,6 +4,8 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import pagination
 from rest_framework.exceptions import ValidationError
 
+from samverkan_project.rowcounts import CountedPaginator
+
 
 class PageNumberPagination(pagination.PageNumberPagination):
     """DRF's page numbers, with ``page_size`` a whole number from 1 to ``max_page_size``: anything else is a
@@ -11,6 +13,7 @@ class PageNumberPagination(pagination.PageNumberPagination):
 
     page_size_query_param = "page_size"
     max_page_size = 500
+    django_paginator_class = CountedPaginator  # a whole table's total without counting it
 
     def get_page_size(self, request):
         raw = request.query_params.get(self.page_size_query_param)
