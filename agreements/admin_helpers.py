@@ -99,8 +99,8 @@ def agreement_overview(agreement: Agreement, tree: selectors.OrganizationTree) -
 
 def attach_overviews(agreements: Sequence[Agreement]) -> None:
     """Compute the overview of every agreement of a page at once, as `admin_overview`; one
-    organisation tree serves them all."""
-    tree = selectors.OrganizationTree()
+    organisation tree serves them all, with the lines of their sponsors' organisations only."""
+    tree = selectors.sponsor_tree(party for agreement in agreements for party in agreement.parties.all())
     for agreement in agreements:
         agreement.admin_overview = agreement_overview(agreement, tree)
 

@@ -183,6 +183,19 @@ def party_anchoring_facts(party: Party, tree: OrganizationTree) -> list[rules.An
     return facts
 
 
+def sponsor_tree(parties: Iterable[Party]) -> OrganizationTree:
+    """The organisation tree the anchoring status of these parties (anchorings and people prefetched) needs:
+    only the lines above the organisations of sponsors who sit outside their party's own, read when asked."""
+    return OrganizationTree(
+        organizations={
+            anchoring.person.organization_id
+            for party in parties
+            for anchoring in party.anchorings.all()
+            if anchoring.person_id and anchoring.person.organization_id != party.organization_id
+        }
+    )
+
+
 def party_anchoring_status(party: Party, tree: OrganizationTree) -> AnchoringStatus:
     return rules.anchoring_status(party_anchoring_facts(party, tree))
 

@@ -430,6 +430,18 @@ class PartyViewSet(SelectorViewSet):
     ordering_fields = ["agreement", "organization__name", "role"]
     ordering = ["agreement_id", "organization__name", "id"]
 
+    # The tree of the page's (or the one party's) sponsors only, not every organisation.
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        if page is not None:
+            self.organization_tree = selectors.sponsor_tree(page)
+        return page
+
+    def get_object(self):
+        party = super().get_object()
+        self.organization_tree = selectors.sponsor_tree([party])
+        return party
+
 
 @extend_schema_view(
     **child_schema(
