@@ -4,11 +4,15 @@ whole table by every unfiltered list, and not used where a list is filtered."""
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from agreements.models import Interaction
+from risks.choices import UNRESOLVED
+from risks.models import RiskFlag
+from risks.selectors import dashboard
 from samverkan_project import rowcounts
 from stakeholders.models import Organization, Person
-from tests.factories import OrganizationFactory, PersonFactory
+from tests.factories import OrganizationFactory, PersonFactory, RiskFlagFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -114,3 +118,36 @@ def test_every_counted_table_records_its_count():
         for table in sorted(rowcounts.COUNTED_TABLES):
             cursor.execute(f'SELECT count(*) FROM "{table}"')
             assert rowcounts.recorded_count(table) == cursor.fetchone()[0], table
+
+
+def flag_groups() -> dict:
+    counts = {}
+    for status, severity, rule in RiskFlag.objects.values_list("status", "severity", "rule"):
+        counts[(status, severity, rule)] = counts.get((status, severity, rule), 0) + 1
+    return counts
+
+
+def test_the_risk_flags_are_counted_by_status_severity_and_rule_through_every_change():
+    flags = RiskFlagFactory.create_batch(3) + RiskFlagFactory.create_batch(2, rule="missing_deputy", severity="high")
+    assert rowcounts.recorded_groups("assessments_riskflag") == flag_groups()
+    now = timezone.now()
+    RiskFlag.objects.filter(pk=flags[0].pk).update(status="acknowledged", acknowledged_at=now)
+    RiskFlag.objects.filter(pk__in=[flags[1].pk, flags[3].pk]).update(status="resolved", resolved_at=now)
+    RiskFlag.objects.filter(pk=flags[4].pk).update(severity="low")
+    flags[2].delete()
+    groups = rowcounts.recorded_groups("assessments_riskflag")
+    assert groups == flag_groups()
+    assert groups[("open", "low", "missing_deputy")] == 1
+    assert rowcounts.recorded_count("assessments_riskflag", status=list(UNRESOLVED)) == 2
+
+    # The admin list's default (unresolved flags) and the start page read these counts, and agree with COUNT(*).
+    unresolved = RiskFlag.objects.filter(status__in=UNRESOLVED)
+    with CaptureQueriesContext(connection) as captured:
+        assert rowcounts.exact_count(unresolved) == unresolved.count() == 2
+    assert rowcounts.TABLE in captured.captured_queries[0]["sql"]
+    by_rule = {row["rule"]: row["count"] for row in dashboard()["rules"]}
+    assert by_rule == {"review_overdue": 1, "missing_deputy": 1}
+    # Filtered on anything else, the list counts.
+    with CaptureQueriesContext(connection) as captured:
+        assert rowcounts.exact_count(RiskFlag.objects.filter(status__in=UNRESOLVED, rule="missing_deputy")) == 1
+    assert rowcounts.TABLE not in captured.captured_queries[0]["sql"]

@@ -149,3 +149,18 @@ def test_agreements_from_plain_rows_are_what_the_serializer_answers(today):
     assert [list(row) for row in actual] == [list(row) for row in expected]  # the keys in the documented order
     assert any(row["document"] for row in actual)
     assert any(party["anchorings"] for row in actual for party in row["parties"])
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="EXPLAIN of PostgreSQL")
+def test_the_start_page_reads_notice_deadlines_from_their_index_and_flag_counts_from_the_recorded_ones(
+    superuser_client, today
+):
+    grow(12, today)
+    with CaptureQueriesContext(connection) as captured:
+        assert superuser_client.get("/admin/").status_code == 200
+    deadlines = [q["sql"] for q in captured.captured_queries if "make_interval" in q["sql"]]
+    assert deadlines, "the start page lists the notice deadlines"
+    for sql in deadlines:
+        assert "agreement_notice_deadline" in plan_of(sql), sql
+    flag_reads = [q["sql"] for q in captured.captured_queries if 'FROM "assessments_riskflag"' in q["sql"]]
+    assert not [sql for sql in flag_reads if "GROUP BY" in sql], "the flags are counted by the recorded groups"
