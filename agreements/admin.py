@@ -364,7 +364,14 @@ class AgreementAdmin(HistoryAdmin):
     history_list_display = ("status",)
 
     def get_queryset(self, request):
+        if getattr(request, "agreement_changelist", False):
+            # The list's figures come from plain rows for its page (admin_helpers.page_overviews).
+            return selectors.agreement_rows().select_related("coordinator", "renewed_from")
         return selectors.agreement_list().select_related("renewed_from")
+
+    def changelist_view(self, request, extra_context=None):
+        request.agreement_changelist = True
+        return super().changelist_view(request, extra_context)
 
     def lookup_allowed(self, lookup, value, request=None):
         # The linked-object filters keep the parameters of the related-field filters they replace (bookmarks).

@@ -8,6 +8,7 @@ are the pure functions in agreements.rules.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -22,7 +23,7 @@ from agreements import rules, selectors
 from agreements.choices import AnchoringStatus
 from agreements.models import Agreement, Anchoring, Party, Representative, Responsibility
 from agreements.services import OPEN_STATUSES, HandOverSummary
-from stakeholders.models import Person
+from stakeholders.models import Organization, Person
 
 # A person responsible for this share of an agreement's roles or more is highlighted
 # (the `person_overload` risk rule uses the same 50 %).
@@ -97,12 +98,149 @@ def agreement_overview(agreement: Agreement, tree: selectors.OrganizationTree) -
     )
 
 
+def page_overviews(agreement_ids: Sequence[int]) -> dict[int, AgreementOverview]:
+    """The overviews of a page of agreements from plain rows: one query per table (parties, representatives,
+    anchorings, roles), then the names of the organisations and people they refer to, by id; plus, if a sponsor
+    sits outside their party's own organisation, the lines above it. No join with a whole table, and model
+    instances only for what the page shows by name (the parties, the critical people)."""
+    ids = list(dict.fromkeys(agreement_ids))
+    if not ids:
+        return {}
+    parties_of: dict[int, list[tuple]] = defaultdict(list)
+    for row in (
+        Party.objects.filter(agreement_id__in=ids)
+        .order_by("agreement_id", "id")
+        .values_list("id", "agreement_id", "organization_id", "role")
+    ):
+        parties_of[row[1]].append(row)
+    mandates_of: dict[int, list[tuple]] = defaultdict(list)
+    for party_id, person_id, mandate in (
+        Representative.objects.filter(agreement_id__in=ids).order_by().values_list("party_id", "person_id", "mandate")
+    ):
+        mandates_of[party_id].append((person_id, mandate))
+    anchorings_of: dict[int, list[tuple]] = defaultdict(list)
+    for party_id, kind, person_id in (
+        Anchoring.objects.filter(agreement_id__in=ids)
+        .order_by("party_id", "kind", "id")
+        .values_list("party_id", "kind", "person_id")
+    ):
+        anchorings_of[party_id].append((kind, person_id))
+    roles_of: dict[int, list[tuple]] = defaultdict(list)
+    for agreement_id, responsible, deputy in (
+        Responsibility.objects.filter(agreement_id__in=ids)
+        .order_by("agreement_id", "kind", "title", "id")
+        .values_list("agreement_id", "responsible_id", "deputy_id")
+    ):
+        roles_of[agreement_id].append((responsible, deputy))
+
+    person_ids = {person for rows in mandates_of.values() for person, _mandate in rows}
+    person_ids |= {person for rows in anchorings_of.values() for _kind, person in rows if person is not None}
+    person_ids |= {person for rows in roles_of.values() for role in rows for person in role if person is not None}
+    # id → (first name, last name, left on, organisation)
+    people = {
+        row[0]: row[1:]
+        for row in Person.objects.filter(id__in=person_ids)
+        .order_by()
+        .values_list("id", "first_name", "last_name", "left_on", "organization_id")
+    }
+    organization_ids = {row[2] for rows in parties_of.values() for row in rows}
+    organizations, name_rank = {}, {}
+    for pk, name in Organization.objects.filter(id__in=organization_ids).order_by("name").values_list("id", "name"):
+        organizations[pk] = Organization(pk=pk, name=name)
+        name_rank.setdefault(name, len(name_rank))
+    today = timezone.localdate()
+
+    def active(person_id) -> bool:
+        found = people.get(person_id)
+        return found is not None and (found[2] is None or found[2] > today)
+
+    def organization_of(person_id):
+        found = people.get(person_id)
+        return found[3] if found is not None else None
+
+    tree = selectors.OrganizationTree(
+        organizations={
+            organization_of(person)
+            for rows in parties_of.values()
+            for party_id, _agreement, party_organization, _role in rows
+            for _kind, person in anchorings_of.get(party_id, ())
+            if person is not None and organization_of(person) not in (None, party_organization)
+        }
+    )
+    overviews = {}
+    for agreement_id in ids:
+        # Listed by the organisation's name, as the parties are (then by id).
+        rows = sorted(
+            parties_of.get(agreement_id, ()),
+            key=lambda row: (name_rank.get(getattr(organizations.get(row[2]), "name", None), -1), row[0]),
+        )
+        parties = {}
+        for party_id, _agreement, organization_id, role in rows:
+            party = Party(pk=party_id, agreement_id=agreement_id, organization_id=organization_id, role=role)
+            if organization_id in organizations:
+                party.organization = organizations[organization_id]
+            parties[party_id] = party
+        coverage = rules.mandate_coverage(
+            {
+                party_id: [mandate for person, mandate in mandates_of.get(party_id, ()) if active(person)]
+                for party_id in parties
+            }
+        )
+        summaries = []
+        for party_id, party in parties.items():
+            facts = [
+                rules.AnchoringFact(
+                    kind=kind,
+                    person_active=person is not None and active(person),
+                    person_in_party=person is not None
+                    and tree.contains(organization_of(person), party.organization_id),
+                )
+                for kind, person in anchorings_of.get(party_id, ())
+            ]
+            summaries.append(
+                PartySummary(
+                    party=party,
+                    anchoring=rules.anchoring_status(facts),
+                    has_decider=party_id not in set(coverage.missing),
+                )
+            )
+        factor = rules.bus_factor(roles_of.get(agreement_id, ()))
+        critical = []
+        for person_id in factor.people:
+            first, last, left_on, organization_id = people.get(person_id, ("", "", None, None))
+            critical.append(
+                Person(pk=person_id, first_name=first, last_name=last, left_on=left_on, organization_id=organization_id)
+            )
+        overviews[agreement_id] = AgreementOverview(
+            bus_factor=factor,
+            critical_people=tuple(critical),
+            parties=tuple(summaries),
+            mandate=rules.MandateCoverage(
+                parties=coverage.parties,
+                with_decide=coverage.with_decide,
+                missing=tuple(parties[pk] for pk in coverage.missing),
+            ),
+        )
+    return overviews
+
+
+def _prefetched(agreement: Agreement) -> bool:
+    cache = getattr(agreement, "_prefetched_objects_cache", {})
+    return "parties" in cache and "responsibilities" in cache
+
+
 def attach_overviews(agreements: Sequence[Agreement]) -> None:
-    """Compute the overview of every agreement of a page at once, as `admin_overview`; one
-    organisation tree serves them all, with the lines of their sponsors' organisations only."""
-    tree = selectors.sponsor_tree(party for agreement in agreements for party in agreement.parties.all())
+    """Compute the overview of every agreement of a page at once, as ``admin_overview``: from what
+    ``selectors.agreement_list()`` prefetched (one organisation tree for all), else from plain rows
+    (``page_overviews``, the admin list)."""
+    if agreements and all(_prefetched(agreement) for agreement in agreements):
+        tree = selectors.sponsor_tree(party for agreement in agreements for party in agreement.parties.all())
+        for agreement in agreements:
+            agreement.admin_overview = agreement_overview(agreement, tree)
+        return
+    overviews = page_overviews([agreement.pk for agreement in agreements])
     for agreement in agreements:
-        agreement.admin_overview = agreement_overview(agreement, tree)
+        agreement.admin_overview = overviews[agreement.pk]
 
 
 def overview_of(agreement: Agreement) -> AgreementOverview:

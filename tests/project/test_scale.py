@@ -50,7 +50,7 @@ QUERIES = {
     "/api/v1/risk-scans/": 4,
     "/api/v1/instruments/": 7,
     "/api/v1/assessment-rounds/": 4,
-    "/admin/agreements/agreement/": 11,
+    "/admin/agreements/agreement/": 12,
     "/admin/stakeholders/organization/": 4,
     "/admin/stakeholders/person/": 4,
     "/admin/risks/riskflag/": 4,
@@ -164,3 +164,28 @@ def test_the_start_page_reads_notice_deadlines_from_their_index_and_flag_counts_
         assert "agreement_notice_deadline" in plan_of(sql), sql
     flag_reads = [q["sql"] for q in captured.captured_queries if 'FROM "assessments_riskflag"' in q["sql"]]
     assert not [sql for sql in flag_reads if "GROUP BY" in sql], "the flags are counted by the recorded groups"
+
+
+def test_the_admin_list_figures_from_plain_rows_are_those_from_the_prefetched_agreements(today):
+    from agreements import admin_helpers
+
+    grow(30, today)
+    agreements = list(selectors.agreement_list().order_by("id"))
+    tree = selectors.sponsor_tree(party for agreement in agreements for party in agreement.parties.all())
+    rows = admin_helpers.page_overviews([agreement.pk for agreement in agreements])
+
+    def summary(overview):
+        return (
+            overview.bus_factor,
+            [(person.pk, str(person), person.is_active) for person in overview.critical_people],
+            [
+                (s.party.pk, str(s.party), s.party.get_role_display(), s.anchoring, s.has_decider)
+                for s in overview.parties
+            ],
+            (overview.mandate.parties, overview.mandate.with_decide, [party.pk for party in overview.mandate.missing]),
+        )
+
+    for agreement in agreements:
+        assert summary(rows[agreement.pk]) == summary(admin_helpers.agreement_overview(agreement, tree)), agreement.pk
+    assert {overview.anchoring_complete_count for overview in rows.values()} != {0}
+    assert any(overview.critical_people for overview in rows.values())
