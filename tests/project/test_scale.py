@@ -189,3 +189,27 @@ def test_the_admin_list_figures_from_plain_rows_are_those_from_the_prefetched_ag
         assert summary(rows[agreement.pk]) == summary(admin_helpers.agreement_overview(agreement, tree)), agreement.pk
     assert {overview.anchoring_complete_count for overview in rows.values()} != {0}
     assert any(overview.critical_people for overview in rows.values())
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the stepping read is PostgreSQL's")
+def test_the_years_of_the_date_hierarchy_are_read_a_year_at_a_time_and_are_djangos(today):
+    from django.db.models import QuerySet
+
+    grow(20, today)
+    draft = Agreement.objects.filter(status="draft").order_by("id").values("pk")[:1]
+    assert Agreement.objects.filter(pk__in=draft).update(valid_from=None, valid_to=None) == 1
+    querysets = (
+        Agreement.objects.all(),
+        Agreement.objects.filter(status="active"),
+        selectors.agreement_rows().filter(title__icontains="zz-none"),
+        selectors.agreement_rows().select_related("coordinator").filter(parties__organization__sector="region"),
+    )
+    for queryset in querysets:
+        for order in ("ASC", "DESC"):
+            with CaptureQueriesContext(connection) as captured:
+                years = queryset.dates("valid_from", "year", order)
+            assert years == list(QuerySet.dates(queryset, "valid_from", "year", order))
+            assert "DISTINCT" not in captured.captured_queries[0]["sql"]
+    assert len(Agreement.objects.dates("valid_from", "year")) > 1
+    months = Agreement.objects.dates("valid_from", "month")  # months and days: Django's own query
+    assert list(months) == list(QuerySet.dates(Agreement.objects.all(), "valid_from", "month"))
