@@ -158,15 +158,12 @@ def page_overviews(agreement_ids: Sequence[int]) -> dict[int, AgreementOverview]
         found = people.get(person_id)
         return found[3] if found is not None else None
 
+    # The lines above every sponsor's organisation, read now: the same queries wherever the sponsors sit.
     tree = selectors.OrganizationTree(
         organizations={
-            organization_of(person)
-            for rows in parties_of.values()
-            for party_id, _agreement, party_organization, _role in rows
-            for _kind, person in anchorings_of.get(party_id, ())
-            if person is not None and organization_of(person) not in (None, party_organization)
+            organization_of(person) for rows in anchorings_of.values() for _kind, person in rows if person is not None
         }
-    )
+    ).load()
     overviews = {}
     for agreement_id in ids:
         # Listed by the organisation's name, as the parties are (then by id).

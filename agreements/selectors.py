@@ -57,6 +57,13 @@ class OrganizationTree:
                 self._parents = organization_lineages(self._wanted)
         return self._parents
 
+    def load(self) -> OrganizationTree:
+        """Read the parent links now (one query if there are any to read), not when first asked: a page then
+        costs the same queries wherever its sponsors sit."""
+        if self._wanted is None or self._wanted:
+            self._parent_of()
+        return self
+
     def contains(self, organization_id: int | None, ancestor_id: int | None) -> bool:
         """True when ``organization_id`` is ``ancestor_id`` or lies somewhere below it."""
         if organization_id is None or ancestor_id is None:

@@ -197,9 +197,9 @@ def test_changelist_queries_do_not_grow_with_the_agreements(coordinator_client, 
     # session, user, user permissions, group permissions; COUNT of the page (the party and coordinator
     # filters read nothing unless one is chosen; no second COUNT of all); agreements with coordinator,
     # renewal and party count; then the page's figures from plain rows (admin_helpers.page_overviews):
-    # parties, representatives, anchorings, responsibilities, the people and the organisations by id;
-    # the date hierarchy's range and its days
-    with django_assert_num_queries(14) as captured:
+    # parties, representatives, anchorings, responsibilities, the people and the organisations by id,
+    # the lines above the sponsors' organisations; the date hierarchy's range and its years
+    with django_assert_num_queries(15) as captured:
         response = coordinator_client.get(CHANGELIST)
     assert response.status_code == 200
     # The figures' reads join no whole table (people and organisations are read by id).

@@ -50,7 +50,7 @@ QUERIES = {
     "/api/v1/risk-scans/": 4,
     "/api/v1/instruments/": 7,
     "/api/v1/assessment-rounds/": 4,
-    "/admin/agreements/agreement/": 12,
+    "/admin/agreements/agreement/": 13,
     "/admin/stakeholders/organization/": 4,
     "/admin/stakeholders/person/": 4,
     "/admin/risks/riskflag/": 4,
