@@ -39,6 +39,7 @@ COUNTED_TABLES: dict[str, tuple[str, ...]] = {
     "agreements_commitment": (),
     "agreements_interaction": (),
     "agreements_followup": (),
+    "assessments_assessmentround": (),
     "assessments_riskflag": ("status", "severity", "rule"),
 }
 SEPARATOR = "|"  # between the values of a group (none of the counted columns holds one)

@@ -12,6 +12,7 @@ from ops.management.commands.bench_web import PAGES
 pytestmark = pytest.mark.django_db
 
 
+@pytest.mark.django_db(transaction=True)  # each size is measured by a fresh process, which must see the portfolio
 def test_bench_web_writes_the_documented_json(tmp_path):
     path = tmp_path / "bench-web.json"
     out = StringIO()

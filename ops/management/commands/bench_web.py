@@ -3,8 +3,9 @@
 For each size of ``--sizes`` (default 5,000 and 50,000 agreements) the benchmark portfolio (ops.bench) is
 built on PostgreSQL, scanned once (so the risk lists have flags), and every API list (a page of 50), an
 agreement's detail, the admin start page and the admin agreement, organisation, person and risk-flag lists
-are requested in this process through Django's test client as a superuser: the SQL queries of one request
-and the median wall time of ``--requests`` requests after ``--warmup`` untimed ones. A table shows both
+are requested through Django's test client as a superuser, in a fresh process for each size (as a server's
+worker holds none of the generator's objects, whose number would slow the garbage collector): the SQL queries of
+one request and the median wall time of ``--requests`` requests after ``--warmup`` untimed ones. A table shows both
 sizes and the growth of the median from the smallest to the largest size; beside it, the agreements list
 against its floor: one SQL statement (json_agg) that builds the same page of JSON.
 
@@ -18,12 +19,18 @@ a database whose name lacks "bench" (or pass ``--force``).
 
 from __future__ import annotations
 
+import argparse
 import json
+import os
 import statistics
+import subprocess
+import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import signals
 from django.core.management.base import BaseCommand, CommandError
@@ -67,6 +74,13 @@ PAGES = (
 class Measure:
     queries: int
     ms: float
+
+
+def database_url() -> str:
+    """This connection's database as a URL, for the measuring process."""
+    db = connection.settings_dict
+    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
+    return f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
 def _table(model) -> str:
@@ -148,14 +162,24 @@ class Command(BaseCommand):
         parser.add_argument("--warmup", type=int, default=2, help="Untimed requests per page before timing.")
         parser.add_argument("--json", dest="json_path", default="", help="Also write the results to this file.")
         parser.add_argument("--force", action="store_true", help="Run even if the database name lacks 'bench'.")
+        parser.add_argument("--measure-only", default="", help=argparse.SUPPRESS)  # the fresh process's part
         parser.add_argument(
             "--keep",
             action="store_true",
             help="Grow the portfolio already there (built with the same seed) instead of building it anew.",
         )
 
-    def handle(self, *args, sizes, seed, requests, warmup, json_path, force, keep, **options):
+    def handle(self, *args, sizes, seed, requests, warmup, json_path, force, keep, measure_only, **options):
         name = str(connection.settings_dict["NAME"])
+        if measure_only:  # in the fresh process: measure the portfolio that is there, write the results
+            signals.request_finished.disconnect(close_old_connections)
+            measures = self.measure_pages(self.client(), requests, warmup)
+            document = {
+                "pages": {page: [measure.queries, measure.ms] for page, measure in measures.items()},
+                "floor_ms": self.measure_floor(requests, warmup),
+            }
+            Path(measure_only).write_text(json.dumps(document), encoding="utf-8")
+            return
         if connection.vendor != "postgresql":
             raise CommandError("The web benchmark measures PostgreSQL: set DATABASE_URL to a PostgreSQL database.")
         if "bench" not in name and not force:
@@ -187,7 +211,7 @@ class Command(BaseCommand):
             signals.request_finished.connect(close_old_connections)
 
     def run(self, sizes: list[int], seed: int, requests: int, warmup: int, json_path: str) -> None:
-        client = self.client()
+        self.client()  # the benchmark's account, checked before the portfolio is built
         results: dict[int, dict[str, Measure]] = {}
         floors: dict[int, float] = {}
         for size in sizes:
@@ -198,8 +222,7 @@ class Command(BaseCommand):
                 f"{size} agreements: generated {added} more and scanned ({scan.findings} findings) in "
                 f"{time.perf_counter() - started:.1f} s."
             )
-            results[size] = self.measure_pages(client, requests, warmup)
-            floors[size] = self.measure_floor(requests, warmup)
+            results[size], floors[size] = self.measure_in_fresh_process(requests, warmup)
         self.report(sizes, results, floors)
         if json_path:
             small, large = sizes[0], sizes[-1]
@@ -219,6 +242,26 @@ class Command(BaseCommand):
             }
             Path(json_path).write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
             self.stdout.write(f"Wrote {json_path}.")
+
+    def measure_in_fresh_process(self, requests: int, warmup: int) -> tuple[dict[str, Measure], float]:
+        with tempfile.TemporaryDirectory() as folder:
+            out = Path(folder) / "measures.json"
+            subprocess.run(
+                [
+                    sys.executable,
+                    str(Path(settings.BASE_DIR) / "manage.py"),
+                    "bench_web",
+                    "--force",
+                    f"--requests={requests}",
+                    f"--warmup={warmup}",
+                    f"--measure-only={out}",
+                ],
+                check=True,
+                env={**os.environ, "DATABASE_URL": database_url()},
+            )
+            document = json.loads(out.read_text(encoding="utf-8"))
+        pages = {page: Measure(queries, ms) for page, (queries, ms) in document["pages"].items()}
+        return pages, document["floor_ms"]
 
     def client(self) -> Client:
         user, _created = get_user_model().objects.get_or_create(
