@@ -60,6 +60,8 @@ def load_sector_conditions(agreement_ids: list[int], ctx: ScanContext) -> dict[i
         )
     }
     unanswered_all = [""] * len(PITFALL_QUESTIONS)
+    # A sector's group (a sector the choices no longer know stands for itself), looked up once per sector.
+    group_of = {sector: str(SECTOR_GROUPS[sector]) if SECTOR_GROUPS.get(sector) else sector for sector in Sector.values}
     groups: dict[int, set[str]] = {}
     unrecorded: dict[int, list[int]] = {}
     unanswered: dict[int, int] = {}
@@ -67,8 +69,7 @@ def load_sector_conditions(agreement_ids: list[int], ctx: ScanContext) -> dict[i
         answers = answers_of.get(agreement_id, unanswered_all)
         if agreement_id not in wanted:
             continue
-        group = SECTOR_GROUPS.get(sector) if sector in Sector.values else None
-        groups.setdefault(agreement_id, set()).add(str(group) if group else sector)
+        groups.setdefault(agreement_id, set()).add(group_of.get(sector, sector))
         unrecorded.setdefault(agreement_id, [])
         if not is_recorded:
             unrecorded[agreement_id].append(party_id)
