@@ -4,9 +4,11 @@ of agreement ids."""
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 from django.db.models import (
     CharField,
@@ -115,6 +117,23 @@ def rows(queryset) -> list[tuple]:
 def raw_rows(sql: str, params) -> list[tuple]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def grouped_rows(queryset) -> list[tuple]:
+    """``rows`` of a grouping over many rows (the answers of every closed round): on PostgreSQL with
+    ``RISK_SCAN_WORK_MEM`` for its grouping and sorting, so they stay in memory instead of spilling to disk.
+    ``SET LOCAL`` and the read are sent as one string, which the server runs as one implicit transaction (or
+    within the open one): the setting ends with it, and the scan's queries stay as many."""
+    sql, params = queryset.query.sql_with_params()
+    memory = settings.RISK_SCAN_WORK_MEM
+    if connection.vendor != "postgresql" or not memory:
+        return raw_rows(sql, params)
+    if not re.fullmatch(r"[0-9]{1,7}(kB|MB|GB)", memory):
+        raise ImproperlyConfigured(f"RISK_SCAN_WORK_MEM: a size such as 64MB, not {memory!r}")
+    with connection.cursor() as cursor:
+        cursor.execute(f"SET LOCAL work_mem = '{memory}'; {sql}", params)
+        cursor.nextset()
         return cursor.fetchall()
 
 

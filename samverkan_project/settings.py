@@ -425,6 +425,8 @@ RISK_DIALOGUE_MONTHS = env_int("RISK_DIALOGUE_MONTHS", 6)
 # renewal_decision_due: from this many days before the notice deadline (valid_to − notice period) until valid_to.
 RISK_RENEWAL_LEAD_DAYS = env_int("RISK_RENEWAL_LEAD_DAYS", 60)
 RISK_SCAN_CHUNK_SIZE = env_int("RISK_SCAN_CHUNK_SIZE", 2000)
+# PostgreSQL memory for the scan's grouping of every answer (risks.facts.grouped_rows); empty: the server's own.
+RISK_SCAN_WORK_MEM = os.environ.get("RISK_SCAN_WORK_MEM", "64MB")
 # A scan still "running" after this long was lost (a killed worker); the next scheduled run retakes its slot.
 RISK_SCAN_STALE_AFTER_SECONDS = env_int("RISK_SCAN_STALE_AFTER_SECONDS", 2 * 3600)
 # Risk e-mail reports: links point into the admin at SITE_URL.

@@ -188,7 +188,7 @@ def load_assessment_facts(agreement_ids: list[int], ctx: ScanContext) -> dict[in
     portfolio's ids would exceed SQLite's parameter limit); agreements outside the list are dropped.
     """
     from assessments.models import Answer
-    from risks.facts import rows
+    from risks.facts import grouped_rows
 
     if not agreement_ids:
         return {}
@@ -196,7 +196,7 @@ def load_assessment_facts(agreement_ids: list[int], ctx: ScanContext) -> dict[in
     round_ = "respondent__round__"
     # Grouped by (round, item) alone, so PostgreSQL hashes the answers and sorts only the groups; the round's
     # columns depend on the round and come as aggregates of one value each.
-    answer_rows = rows(
+    answer_rows = grouped_rows(
         Answer.objects.filter(
             respondent__round__status=RoundStatus.CLOSED,
             respondent__round__agreement__status=AgreementStatus.ACTIVE,

@@ -440,12 +440,12 @@ def test_flag_list_queries_do_not_grow(coordinator_client, n, django_assert_num_
 def test_agreement_list_queries_do_not_grow_with_open_risks(coordinator_client, n, django_assert_num_queries):
     portfolio_of(n)
     coordinator_client.get(AGREEMENTS)  # warm the content-type cache
-    # session, user, user permissions, group permissions; COUNT of the page (the party and coordinator
-    # filters read nothing unless one is chosen; no second COUNT); agreements with coordinator, renewal,
-    # party count and open risk count; parties with organisations; representatives with people;
-    # anchorings with sponsors; commitments; responsibilities with people; the date hierarchy's
-    # range and its days
-    with django_assert_num_queries(13):
+    # session, user, user permissions, group permissions; the recorded count of the page (the party and
+    # coordinator filters read nothing unless one is chosen; no second COUNT); agreements with coordinator,
+    # renewal, party count and open risk count; the figures from plain rows: parties, representatives,
+    # anchorings, responsibilities, people and organisations by id, the sponsors' organisation lines; the
+    # date hierarchy's range and its days
+    with django_assert_num_queries(15):
         response = coordinator_client.get(AGREEMENTS)
     assert [agreement.open_risk_count > 0 for agreement in response.context["cl"].result_list] == [True] * n
 

@@ -115,3 +115,20 @@ def test_the_portfolio_rules_read_only_the_people_they_can_name(today, settings)
     assert engine.busiest_people(read, limit=3) == engine.busiest_people(snapshot, limit=3)
     overload = engine.get_rule("person_overload").checks[engine.PORTFOLIO_SCOPE]
     assert list(overload(read, ctx)) == list(overload(snapshot, ctx))
+
+
+def test_the_answers_grouping_gets_its_memory_and_the_same_rows(settings):
+    from django.core.exceptions import ImproperlyConfigured
+
+    from agreements.models import Party
+
+    bench.grow_to(6, seed=2)
+    queryset = Party.objects.order_by("id").values_list("agreement_id", "id")
+    settings.RISK_SCAN_WORK_MEM = "32MB"
+    with CaptureQueriesContext(connection) as captured:
+        assert facts.grouped_rows(queryset) == facts.rows(queryset)
+    assert len(captured.captured_queries) == 2  # the setting goes with the read
+    assert "SET LOCAL work_mem = '32MB'" in captured.captured_queries[0]["sql"]
+    settings.RISK_SCAN_WORK_MEM = "64MB; DROP TABLE x"
+    with pytest.raises(ImproperlyConfigured, match="RISK_SCAN_WORK_MEM"):
+        facts.grouped_rows(queryset)
