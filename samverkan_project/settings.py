@@ -208,7 +208,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["samverkan_project.api.parsers.JSONParser"],
     # DRF's browsable API with inline styles allowed on its pages (samverkan_project.api.renderers).
     "DEFAULT_RENDERER_CLASSES": [
-        "rest_framework.renderers.JSONRenderer",
+        "samverkan_project.api.renderers.JSONRenderer",
         "samverkan_project.api.renderers.BrowsableAPIRenderer",
     ],
     "DEFAULT_PAGINATION_CLASS": "samverkan_project.api.pagination.PageNumberPagination",
