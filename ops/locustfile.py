@@ -5,7 +5,7 @@ Three user classes, one per phase of the run:
 - ``MixUser``: the mix, spread evenly over the agreements list (page 1), an agreement's detail (random
   ids), the organisations, persons and risks lists and the answer page (random answer links);
 - ``ListUser``: the agreements list alone;
-- ``MinimalUser``: the minimal endpoint that returns the same page from one query (ops.loadtest).
+- ``OneQueryUser``: the endpoint that returns the same page built by one query (ops.loadtest).
 
 The command passes what the clients need through the environment: ``LOADTEST_TOKEN`` (a reading account's
 API token) and ``LOADTEST_DATA`` (a JSON file with ``agreement_ids`` and ``answer_tokens``). Not a Django
@@ -92,7 +92,7 @@ class ListUser(ApiUser):
         self.get("/api/v1/agreements/", "agreements list")
 
 
-class MinimalUser(ApiUser):
+class OneQueryUser(ApiUser):
     @task
-    def minimal(self):
-        self.get(BENCH_PATH, "minimal agreements page")
+    def one_query(self):
+        self.get(BENCH_PATH, "one-query agreements page")

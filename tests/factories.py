@@ -96,7 +96,7 @@ class ResponsibilityFactory(factory.django.DjangoModelFactory):
         model = Responsibility
 
     agreement = factory.SubFactory(AgreementFactory)
-    title = factory.Sequence(lambda n: f"Ansvar {n}")
+    title = factory.Sequence(lambda n: f"Ansvar {n:05d}")  # sorts in the order made
     responsible = factory.SubFactory(PersonFactory)
     deputy = None
 

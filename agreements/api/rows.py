@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 from collections import defaultdict
 
+from django.db import connection
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -36,6 +37,44 @@ AGREEMENT_COLUMNS = (
     "coordinator_id", "coordinator__first_name", "coordinator__last_name", "document", "renewed_from_id",
     "terminated_on", "termination_reason", "created_at", "updated_at",
 )  # fmt: skip
+
+
+# The columns read of each table, in the order the rows are unpacked below.
+PARTY_COLUMNS = ("id", "agreement_id", "organization_id", "role", "contribution")
+REPRESENTATIVE_COLUMNS = ("party_id", "id", "person_id", "mandate", "hours_per_month", "is_primary")
+ANCHORING_COLUMNS = ("party_id", "id", "kind", "body", "reference", "date", "person_id", "note")
+COMMITMENT_COLUMNS = ("party_id", "id", "description", "due_on", "status", "responsible_id")
+RESPONSIBILITY_COLUMNS = ("agreement_id", "id", "title", "kind", "description", "responsible_id", "deputy_id")
+PERSON_COLUMNS = ("id", "first_name", "last_name", "left_on", "organization_id")
+
+
+@functools.cache
+def _statement(model, columns: tuple, key: str, order: tuple) -> str:
+    """``SELECT columns FROM model's table WHERE key = ANY(%s) ORDER BY order``, written once per process."""
+    quote = connection.ops.quote_name
+    meta = model._meta
+
+    def column(name: str) -> str:
+        return quote(meta.get_field(name.lstrip("-")).column) + (" DESC" if name.startswith("-") else "")
+
+    statement = f"SELECT {', '.join(map(column, columns))} FROM {quote(meta.db_table)} WHERE {column(key)} = ANY(%s)"
+    return f"{statement} ORDER BY {', '.join(map(column, order))}" if order else statement
+
+
+def read_by(model, columns: tuple, key: str, values, order: tuple) -> list[tuple]:
+    """The rows of ``model`` whose ``key`` is one of ``values``, as tuples of ``columns`` in ``order``.
+
+    On PostgreSQL a fixed statement that receives the values as one array: a page's hundreds of ids are neither
+    compiled by the ORM nor parsed by the server one placeholder at a time (a third of the list's time went
+    there). Elsewhere (SQLite for ``make run``) the ORM's ``IN``, which gives the same tuples."""
+    values = list(values)
+    if not values:
+        return []
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(_statement(model, columns, key, order), [values])
+            return cursor.fetchall()
+    return list(model.objects.filter(**{f"{key}__in": values}).order_by(*order).values_list(*columns))
 
 
 def agreement_values(queryset: QuerySet[Agreement]) -> QuerySet:
@@ -111,46 +150,28 @@ def represent(rows: list[dict], context: dict) -> list[dict]:
     # hundred rows. Their names are looked up by id afterwards, one query each.
     parties_of: dict[int, list] = defaultdict(list)
     organization_ids = set()
-    for party in (
-        Party.objects.filter(agreement_id__in=ids)
-        .order_by("agreement_id", "id")
-        .values_list("id", "agreement_id", "organization_id", "role", "contribution")
-    ):
+    for party in read_by(Party, PARTY_COLUMNS, "agreement_id", ids, ("agreement_id", "id")):
         parties_of[party[1]].append(party)
         organization_ids.add(party[2])
 
     person_ids = set()
     representatives_of: dict[int, list] = defaultdict(list)
-    for row in (
-        Representative.objects.filter(agreement_id__in=ids)
-        .order_by("party_id", "-is_primary", "id")
-        .values_list("party_id", "id", "person_id", "mandate", "hours_per_month", "is_primary")
-    ):
+    for row in read_by(Representative, REPRESENTATIVE_COLUMNS, "agreement_id", ids, ("party_id", "-is_primary", "id")):
         representatives_of[row[0]].append(row)
         person_ids.add(row[2])
 
     anchorings_of: dict[int, list] = defaultdict(list)
-    for row in (
-        Anchoring.objects.filter(agreement_id__in=ids)
-        .order_by("party_id", "kind", "id")
-        .values_list("party_id", "id", "kind", "body", "reference", "date", "person_id", "note")
-    ):
+    for row in read_by(Anchoring, ANCHORING_COLUMNS, "agreement_id", ids, ("party_id", "kind", "id")):
         anchorings_of[row[0]].append(row)
         person_ids.add(row[6])
 
     commitments_of: dict[int, list] = defaultdict(list)
-    for row in (
-        Commitment.objects.filter(agreement_id__in=ids)
-        .order_by("party_id", "due_on", "id")
-        .values_list("party_id", "id", "description", "due_on", "status", "responsible_id")
-    ):
+    for row in read_by(Commitment, COMMITMENT_COLUMNS, "agreement_id", ids, ("party_id", "due_on", "id")):
         commitments_of[row[0]].append(row)
 
     responsibilities_of: dict[int, list] = defaultdict(list)
-    for row in (
-        Responsibility.objects.filter(agreement_id__in=ids)
-        .order_by("agreement_id", "kind", "title", "id")
-        .values_list("agreement_id", "id", "title", "kind", "description", "responsible_id", "deputy_id")
+    for row in read_by(
+        Responsibility, RESPONSIBILITY_COLUMNS, "agreement_id", ids, ("agreement_id", "kind", "title", "id")
     ):
         responsibilities_of[row[0]].append(row)
         person_ids.update(row[5:7])
@@ -159,14 +180,12 @@ def represent(rows: list[dict], context: dict) -> list[dict]:
     # id → (name, left_on, organisation id)
     people = {
         pk: (_name(first, last), left_on, organization_id)
-        for pk, first, last, left_on, organization_id in Person.objects.filter(id__in=person_ids)
-        .order_by()
-        .values_list("id", "first_name", "last_name", "left_on", "organization_id")
+        for pk, first, last, left_on, organization_id in read_by(Person, PERSON_COLUMNS, "id", person_ids, ())
     }
     # The parties are listed by their organisation's name in the database's collation (then by id): the names
     # come in that order, and equal names share a rank.
     organization_names, name_rank = {}, {}
-    for pk, name in Organization.objects.filter(id__in=organization_ids).order_by("name").values_list("id", "name"):
+    for pk, name in read_by(Organization, ("id", "name"), "id", organization_ids, ("name",)):
         organization_names[pk] = name
         name_rank.setdefault(name, len(name_rank))
     nobody = (None, None, None)

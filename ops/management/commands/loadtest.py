@@ -12,9 +12,10 @@
    users, spread evenly over the agreements list (page 1), an
    agreement's detail (random ids), the organisations, persons and risks lists and the answer page
    (random links), for ``--duration`` seconds. Phase "ratio": all clients on the agreements list, then
-   all on the minimal endpoint that returns the same page from one query, ``--ratio-duration`` seconds each.
+   all on the endpoint that returns the same page built by one query (ops.floor), ``--ratio-duration``
+   seconds each.
 4. Prints per endpoint: requests, errors, requests per second, p50/p95/p99 latency (ms), and the ratio of
-   the list's throughput to the minimal endpoint's. Fails (exit code 1) on any error.
+   the list's throughput to the one-query endpoint's. Fails (exit code 1) on any error.
 
 Every phase is bounded by its duration (locust's ``--run-time``, then at most 10 s for answers in flight).
 """
@@ -244,7 +245,7 @@ class Command(BaseCommand):
 
         # Warm up: every endpoint a few times, so no phase times the first imports and connections; an
         # endpoint that fails here fails the run at once.
-        warm = {**run("MixUser", 3, min(clients, 6)), **run("MinimalUser", 1, 1)}
+        warm = {**run("MixUser", 3, min(clients, 6)), **run("OneQueryUser", 1, 1)}
         if any(stats.errors for stats in warm.values()):
             self.report([("warmup", stats) for stats in warm.values()], None)
 
@@ -252,13 +253,15 @@ class Command(BaseCommand):
         results = [("mix", stats) for stats in run("MixUser", options["duration"]).values()]
         ratio = None
         if options["ratio_duration"] > 0:
-            self.stdout.write(f"Phase ratio: the list, then the minimal endpoint, {options['ratio_duration']:g} s each")
+            self.stdout.write(
+                f"Phase ratio: the list, then the one-query endpoint, {options['ratio_duration']:g} s each"
+            )
             alone = run("ListUser", options["ratio_duration"])
-            base = run("MinimalUser", options["ratio_duration"])
+            base = run("OneQueryUser", options["ratio_duration"])
             results += [("ratio", stats) for stats in (*alone.values(), *base.values())]
-            listed, minimal = alone.get("agreements list"), base.get("minimal agreements page")
-            if listed and minimal and minimal.per_second:
-                ratio = listed.per_second / minimal.per_second
+            listed, one_query = alone.get("agreements list"), base.get("one-query agreements page")
+            if listed and one_query and one_query.per_second:
+                ratio = listed.per_second / one_query.per_second
         self.report(results, ratio)
 
     def report(self, results, ratio) -> None:
@@ -280,7 +283,7 @@ class Command(BaseCommand):
         self.stdout.write(f"Mix, all endpoints: {total_rate:.1f} req/s")
         if ratio is not None:
             self.stdout.write(
-                f"Ratio (agreements list req/s) / (minimal endpoint req/s, one query): {ratio:.2f} "
+                f"Ratio (agreements list req/s) / (one-query endpoint req/s, the same page): {ratio:.2f} "
                 f"(the list is {1 / ratio:.1f}x slower)"
                 if ratio
                 else "Ratio: the list answered nothing"
