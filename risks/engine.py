@@ -13,6 +13,7 @@ agreement ids, it returns ``{agreement_id: value}``, found afterwards in ``Agree
 
 from __future__ import annotations
 
+from calendar import monthrange
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -143,6 +144,15 @@ class Finding:
         if self.agreement_id is not None:
             return f"person:{self.person_id}@agreement:{self.agreement_id}"
         return f"person:{self.person_id}"
+
+
+def months_before(day: date, months: int) -> date:
+    """``day`` less ``months`` calendar months, the day kept or, past the month's end, its last day: what
+    ``day - relativedelta(months=months)`` gives, without building one for each of a scan's thousands of
+    agreements."""
+    year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
+    month += 1
+    return date(year, month, min(day.day, monthrange(year, month)[1]))
 
 
 # --- the registry ------------------------------------------------------------------------------

@@ -125,7 +125,11 @@ def grouped_rows(queryset) -> list[tuple]:
     ``RISK_SCAN_WORK_MEM`` for its grouping and sorting, so they stay in memory instead of spilling to disk.
     ``SET LOCAL`` and the read are sent as one string, which the server runs as one implicit transaction (or
     within the open one): the setting ends with it, and the scan's queries stay as many."""
-    sql, params = queryset.query.sql_with_params()
+    return grouped_raw_rows(*queryset.query.sql_with_params())
+
+
+def grouped_raw_rows(sql: str, params) -> list[tuple]:
+    """``grouped_rows`` of a statement."""
     memory = settings.RISK_SCAN_WORK_MEM
     if connection.vendor != "postgresql" or not memory:
         return raw_rows(sql, params)

@@ -31,7 +31,7 @@ from functools import lru_cache
 from operator import attrgetter
 from typing import NamedTuple
 
-from dateutil.relativedelta import relativedelta
+from django.db import connection
 from django.db.models import Count, Max, Min, Sum
 from django.utils import translation
 from django.utils.formats import date_format, number_format
@@ -41,7 +41,7 @@ from django.utils.translation import gettext_lazy, ngettext, pgettext
 from agreements.choices import AgreementStatus
 from assessments.choices import RoundStatus
 from risks.choices import Severity, SubjectType
-from risks.engine import AgreementFacts, Finding, ScanContext, register_loader, register_rule
+from risks.engine import AgreementFacts, Finding, ScanContext, months_before, register_loader, register_rule
 
 FACTS_KEY = "assessments"
 DECIMALS = 2
@@ -187,37 +187,44 @@ def load_assessment_facts(agreement_ids: list[int], ctx: ScanContext) -> dict[in
     The agreements are selected by the range of ``agreement_ids`` rather than an IN list of them (a whole
     portfolio's ids would exceed SQLite's parameter limit); agreements outside the list are dropped.
     """
-    from assessments.models import Answer
-    from risks.facts import grouped_rows
+    from assessments.models import Answer, AssessmentRound
+    from risks.facts import grouped_raw_rows
 
     if not agreement_ids:
         return {}
     wanted = set(agreement_ids)
-    round_ = "respondent__round__"
-    # Grouped by (round, item) alone, so PostgreSQL hashes the answers and sorts only the groups; the round's
-    # columns depend on the round and come as aggregates of one value each.
-    answer_rows = grouped_rows(
+    # The answers are grouped by (round, item) with nothing but the round's id beside them, so PostgreSQL
+    # hashes each answer once, joined with its respondent only; the round's own columns join the groups
+    # afterwards (a tenth of the rows), and the rounds wanted come as a semi-join.
+    counted_rounds = AssessmentRound.objects.filter(
+        status=RoundStatus.CLOSED,
+        agreement__status=AgreementStatus.ACTIVE,
+        agreement_id__gte=min(agreement_ids),
+        agreement_id__lte=max(agreement_ids),
+    ).values("id")
+    figures = (
         Answer.objects.filter(
-            respondent__round__status=RoundStatus.CLOSED,
-            respondent__round__agreement__status=AgreementStatus.ACTIVE,
-            respondent__round__agreement_id__gte=min(agreement_ids),
-            respondent__round__agreement_id__lte=max(agreement_ids),
+            respondent__round_id__in=counted_rounds,
             respondent__responded_at__isnull=False,
             item_id__in=list(ctx.items) or [0],  # the scored items
             value__isnull=False,
         )
         .values_list("respondent__round_id", "item_id")
-        .annotate(
-            agreement=Min(f"{round_}agreement_id"),
-            instrument=Min(f"{round_}instrument_id"),
-            opens=Min(f"{round_}opens_on"),
-            closes=Min(f"{round_}closes_on"),
-            n=Count("value"),
-            total=Sum("value"),
-            low=Min("value"),
-            high=Max("value"),
-        )
-        .order_by("agreement", "-opens", "-respondent__round_id")
+        .annotate(n=Count("value"), total=Sum("value"), low=Min("value"), high=Max("value"))
+        .order_by()
+    )
+    grouping, params = figures.query.sql_with_params()
+    quote = connection.ops.quote_name
+    rounds = quote(AssessmentRound._meta.db_table)
+    agreement, instrument, opens, closes = (
+        "r." + quote(AssessmentRound._meta.get_field(name).column)
+        for name in ("agreement", "instrument", "opens_on", "closes_on")
+    )
+    answer_rows = grouped_raw_rows(
+        f"WITH figures (round_id, item_id, n, total, low, high) AS ({grouping}) "
+        f"SELECT f.round_id, f.item_id, {agreement}, {instrument}, {opens}, {closes}, f.n, f.total, f.low, f.high "
+        f"FROM figures f JOIN {rounds} r ON r.id = f.round_id ORDER BY {agreement}, {opens} DESC, f.round_id DESC",
+        params,
     )
     bands = {instrument_id: tuple(BandFacts(*band) for band in found) for instrument_id, found in ctx.bands.items()}
     instruments, items = ctx.instruments, ctx.items
@@ -316,12 +323,6 @@ def _describe_overdue(flag) -> str:
     )
 
 
-@lru_cache(maxsize=64)
-def _months_before(day: date, months: int) -> date:
-    """``day`` less ``months`` calendar months: a scan asks for a handful of intervals thousands of times."""
-    return day - relativedelta(months=months)
-
-
 @register_rule(
     "assessment_overdue",
     severity=Severity.LOW,
@@ -337,7 +338,7 @@ def assessment_overdue(agreement: AgreementFacts, ctx: ScanContext):
     within that many months (a round closing exactly that long ago still counts)."""
     if agreement.status != AgreementStatus.ACTIVE or agreement.valid_from is None:
         return
-    since = _months_before(ctx.today, agreement.assessment_interval_months)
+    since = months_before(ctx.today, agreement.assessment_interval_months)
     if agreement.valid_from > since:
         return
     last = _facts(agreement).last_closed_on

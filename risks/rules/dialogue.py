@@ -12,7 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from dateutil.relativedelta import relativedelta
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -24,6 +23,7 @@ from risks.engine import (
     AgreementFacts,
     Finding,
     ScanContext,
+    months_before,
     register_loader,
     register_rule,
 )
@@ -232,7 +232,7 @@ def dialogue_missing(agreement: AgreementFacts, ctx: ScanContext):
     if agreement.status != AgreementStatus.ACTIVE or facts is None or agreement.valid_from is None:
         return
     months = _limit(ctx, "RISK_DIALOGUE_MONTHS")
-    cutoff = ctx.today - relativedelta(months=months)
+    cutoff = months_before(ctx.today, months)
     if agreement.valid_from > cutoff:
         return  # younger than the window: exempt
     if facts.last_contact is not None and facts.last_contact >= cutoff:
@@ -253,7 +253,7 @@ def dialogue_missing(agreement: AgreementFacts, ctx: ScanContext):
 
 def notice_deadline(valid_to: date, notice_period_months: int | None) -> date:
     """The last day to give notice: the end date less the notice period."""
-    return valid_to - relativedelta(months=notice_period_months or 0)
+    return months_before(valid_to, notice_period_months or 0)
 
 
 def _describe_renewal(flag) -> str:
