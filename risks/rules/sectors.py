@@ -45,9 +45,11 @@ def load_sector_conditions(agreement_ids: list[int], ctx: ScanContext) -> dict[i
         Q(incentives__regex=r"\S") | Q(constraints__regex=r"\S")
     )
     in_range = {"agreement_id__gte": min(agreement_ids), "agreement_id__lte": max(agreement_ids)}
-    # By the chunk's ids alone (the rule looks at active agreements only): no join with the agreements.
+    # By the range of the ids, as the other loaders read, and no join with the agreements: the rows of agreements
+    # not asked for are dropped below. (A list of every id made the server plan a statement of thousands of
+    # parameters on a whole scan.)
     party_rows = rows(
-        Party.objects.filter(agreement_id__in=agreement_ids)
+        Party.objects.filter(**in_range)
         .annotate(recorded=Exists(recorded))
         .values_list("agreement_id", "id", "organization__sector", "recorded")
         .order_by("agreement_id", "id")

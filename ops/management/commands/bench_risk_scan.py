@@ -34,16 +34,32 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from agreements.choices import AgreementStatus
-from agreements.models import Agreement, Anchoring, Party, Representative, Responsibility
+from agreements.choices import (
+    PITFALL_QUESTIONS,
+    SETTLED_COMMITMENT_STATUSES,
+    SETTLED_FOLLOW_UP_STATUSES,
+    AgreementStatus,
+)
+from agreements.models import (
+    Agreement,
+    Anchoring,
+    Commitment,
+    FollowUp,
+    Interaction,
+    Party,
+    PartyConditions,
+    Representative,
+    Responsibility,
+    StartingConditions,
+)
 from assessments.choices import ItemKind, RoundStatus
-from assessments.models import Answer, AssessmentRound, Band, Instrument, Item, Respondent
+from assessments.models import Answer, AssessmentRound, Band, Instrument, Item, PairwiseAnswer, Respondent
 from ops import bench, chunk_bench
 from risks.choices import UNRESOLVED
 from risks.facts import SCANNED_STATUSES
 from risks.models import RiskFlag
 from risks.scans import scan_now
-from stakeholders.models import Organization, Person
+from stakeholders.models import Employment, Organization, Person
 
 # 15 before the dialogue rules, whose loaders read the notice periods, last contacts, overdue items and moved people.
 MAX_QUERIES = 21
@@ -81,9 +97,9 @@ def _table(model) -> str:
 
 def baseline_reads(today) -> list[tuple[str, str, list]]:
     """(name, SQL, params) of the plain reads of what a full scan reads: the same columns and the same
-    filter, one query per table, no ORM, no ordering (see risks.facts.scan_context,
-    agreement_facts, risks.rules.assessments.load_assessment_facts and risks.scans.flags_reconcile). The scan
-    aggregates the answers in the database; the baseline reads them as they are stored."""
+    filter, one query per table, no ORM, no ordering (see risks.facts.scan_context, agreement_facts, every
+    loader of risks.rules and risks.scans.flags_reconcile). The scan aggregates the answers and the pairwise
+    answers in the database; the baseline reads them as they are stored."""
     agreement, person = _table(Agreement), _table(Person)
     scanned = [str(status) for status in SCANNED_STATUSES]
     open_agreement = f"INNER JOIN {agreement} a ON a.id = t.agreement_id WHERE a.status IN (%s, %s)"
@@ -143,6 +159,54 @@ def baseline_reads(today) -> list[tuple[str, str, list]]:
             f"INNER JOIN {_table(AssessmentRound)} r ON r.id = s.round_id {closed_round} "
             "AND s.responded_at IS NOT NULL AND t.value IS NOT NULL",
             assessed,
+        ),
+        (
+            "pairwise answers",
+            f"SELECT t.respondent_id, t.from_party_id, t.to_party_id, t.value FROM {_table(PairwiseAnswer)} t "
+            f"INNER JOIN {_table(Respondent)} s ON s.id = t.respondent_id "
+            f"INNER JOIN {_table(AssessmentRound)} r ON r.id = s.round_id {closed_round} "
+            "AND s.responded_at IS NOT NULL AND t.from_party_id IS NOT NULL",
+            assessed,
+        ),
+        (
+            "notice periods and renewals",
+            f"SELECT id, notice_period_months, renewed_from_id FROM {agreement} "
+            "WHERE status = %s OR renewed_from_id IS NOT NULL",
+            [str(AgreementStatus.ACTIVE)],
+        ),
+        (
+            "contacts",
+            f"SELECT t.agreement_id, t.date FROM {_table(Interaction)} t INNER JOIN {agreement} a "
+            "ON a.id = t.agreement_id WHERE a.status = %s AND t.date <= %s",
+            [str(AgreementStatus.ACTIVE), today],
+        ),
+        (
+            "overdue commitments",
+            f"SELECT t.id, t.description, t.due_on, t.responsible_id, t.agreement_id FROM {_table(Commitment)} t "
+            f"INNER JOIN {agreement} a ON a.id = t.agreement_id WHERE a.status = %s AND t.due_on < %s "
+            f"AND t.status NOT IN ({', '.join(['%s'] * len(SETTLED_COMMITMENT_STATUSES))})",
+            [str(AgreementStatus.ACTIVE), today, *map(str, SETTLED_COMMITMENT_STATUSES)],
+        ),
+        (
+            "overdue follow-ups",
+            f"SELECT t.id, t.description, t.due_on, t.responsible_id, t.agreement_id FROM {_table(FollowUp)} t "
+            f"INNER JOIN {agreement} a ON a.id = t.agreement_id WHERE a.status = %s AND t.due_on < %s "
+            f"AND t.status NOT IN ({', '.join(['%s'] * len(SETTLED_FOLLOW_UP_STATUSES))})",
+            [str(AgreementStatus.ACTIVE), today, *map(str, SETTLED_FOLLOW_UP_STATUSES)],
+        ),
+        ("ended employments", f"SELECT person_id FROM {_table(Employment)} WHERE ended_on IS NOT NULL", []),
+        (
+            "party sectors",
+            f"SELECT t.agreement_id, t.id, o.sector FROM {_table(Party)} t "
+            f"INNER JOIN {_table(Organization)} o ON o.id = t.organization_id",
+            [],
+        ),
+        ("party conditions", f"SELECT party_id, incentives, constraints FROM {_table(PartyConditions)}", []),
+        (
+            "starting conditions",
+            f"SELECT agreement_id, {', '.join(f'pitfall_{code}' for code in PITFALL_QUESTIONS)} "
+            f"FROM {_table(StartingConditions)}",
+            [],
         ),
         (
             "unresolved flags",
