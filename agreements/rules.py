@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
-from itertools import accumulate, combinations
+from itertools import combinations
 
 from agreements.choices import AnchoringKind, AnchoringStatus, Mandate
 
@@ -65,13 +65,6 @@ class _Losses:
         return total
 
 
-def _maxima_after(values: list[int]) -> list[int]:
-    """For each position, the largest value after it (0 after the last)."""
-    from_here = list(accumulate(reversed(values), max))
-    from_here.reverse()
-    return [*from_here[1:], 0]
-
-
 def _smallest_group(roles: list[Role], up_to: int, losses: _Losses | None = None) -> BusFactor | None:
     """The exact bus factor if it is at most ``up_to`` (exhaustive search), else None."""
     needed = (len(roles) + 1) // 2  # "at least half"
@@ -93,18 +86,10 @@ def _smallest_group(roles: list[Role], up_to: int, losses: _Losses | None = None
                 return BusFactor(2, True, (people[i], people[j]))
     if up_to < 3:
         return None
-    # A third person k > j adds at most the largest solo count after j and the largest shared counts with i
-    # and with j after j: the pairs (i, j) that cannot reach ``needed`` that way are passed over unsearched,
-    # which keeps the order of combinations() and so the group found.
-    after = _maxima_after(solo)
-    after_pair = [_maxima_after(row) for row in pair]
-    for i in range(count - 2):
-        lost_i, pair_i, after_i = solo[i], pair[i], after_pair[i]
-        for j in range(i + 1, count - 1):
-            lost_ij = lost_i + solo[j] + pair_i[j]
-            if lost_ij + after[j] + after_i[j] + after_pair[j][j] < needed:
-                continue
-            pair_j = pair[j]
+    for i in range(count):
+        lost_i, pair_i = solo[i], pair[i]
+        for j in range(i + 1, count):
+            lost_ij, pair_j = lost_i + solo[j] + pair_i[j], pair[j]
             for k in range(j + 1, count):
                 if lost_ij + solo[k] + pair_i[k] + pair_j[k] >= needed:
                     return BusFactor(3, True, (people[i], people[j], people[k]))
@@ -145,27 +130,23 @@ def bus_factor(roles: Sequence[Role]) -> BusFactor:
         return found
     needed = (len(roles) + 1) // 2
     solo, pair, involved = losses.solo, losses.pair, losses.involved
-    count = len(losses.people)
     gone: list[int] = []
-    left = [True] * count
-    shared = [0] * count  # the pair roles each person shares with those gone so far
     lost = 0
     while lost < needed:
         best = best_key = None
-        for person in range(count):
-            if not left[person]:
+        for person in range(len(losses.people)):
+            if person in gone:
                 continue
             # What the person's departure adds; a remaining person has lost none of their roles yet, so the
             # roles they still hold are all they are involved in.
-            key = (lost + solo[person] + shared[person], involved[person])
+            row = pair[person]
+            key = (lost + solo[person] + sum(row[other] for other in gone), involved[person])
             if best_key is None or key > best_key:
                 best, best_key = person, key
         if best is None:  # nobody left (cannot happen while roles remain to lose)
             break
         gone.append(best)
-        left[best] = False
         lost = best_key[0]
-        shared = [total + with_best for total, with_best in zip(shared, pair[best], strict=True)]
     return BusFactor(len(gone), False, tuple(losses.people[i] for i in gone))
 
 
