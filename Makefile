@@ -55,20 +55,25 @@ makemessages: $(STAMP)
 clean:
 	rm -rf var staticfiles
 
-# The risk-scan benchmark: generates 500 then 5,000 agreements in its own PostgreSQL database
-# (created if missing; the command refuses a database whose name lacks "bench") and fails if the
-# scan misses its targets.
+# The benchmarks' database (make bench, bench-web and loadtest): created if missing, and migrated.
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/samverkan_bench
-BENCH_ARGS ?=
-
-bench: $(STAMP)
-	$(PY) -c 'import sys, psycopg; from psycopg import sql; from urllib.parse import urlsplit; \
+define BENCH_DATABASE
+$(PY) -c 'import sys, psycopg; from psycopg import sql; from urllib.parse import urlsplit; \
 	url = urlsplit(sys.argv[1]); name = url.path.lstrip("/"); \
 	conn = psycopg.connect(url._replace(path="/postgres").geturl(), autocommit=True); \
 	exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone(); \
 	exists or conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))); \
 	print(("Using" if exists else "Created"), "database", name)' '$(BENCH_DATABASE_URL)'
 	DATABASE_URL='$(BENCH_DATABASE_URL)' $(PY) manage.py migrate --noinput --verbosity 0
+endef
+
+# The risk-scan benchmark: generates 500 then 5,000 agreements in its own PostgreSQL database
+# (created if missing; the command refuses a database whose name lacks "bench") and fails if the
+# scan misses its targets.
+BENCH_ARGS ?=
+
+bench: $(STAMP)
+	$(BENCH_DATABASE)
 	DATABASE_URL='$(BENCH_DATABASE_URL)' DEBUG=0 $(PY) manage.py bench_risk_scan $(BENCH_ARGS)
 
 # The page benchmark (README, "Benchmarks"): builds the portfolio at 5,000 then 50,000 agreements in the
@@ -78,13 +83,7 @@ BENCH_WEB_ARGS ?=
 
 .PHONY: bench-web
 bench-web: $(STAMP)
-	$(PY) -c 'import sys, psycopg; from psycopg import sql; from urllib.parse import urlsplit; \
-	url = urlsplit(sys.argv[1]); name = url.path.lstrip("/"); \
-	conn = psycopg.connect(url._replace(path="/postgres").geturl(), autocommit=True); \
-	exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone(); \
-	exists or conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))); \
-	print(("Using" if exists else "Created"), "database", name)' '$(BENCH_DATABASE_URL)'
-	DATABASE_URL='$(BENCH_DATABASE_URL)' $(PY) manage.py migrate --noinput --verbosity 0
+	$(BENCH_DATABASE)
 	DATABASE_URL='$(BENCH_DATABASE_URL)' DEBUG=0 $(PY) manage.py bench_web $(BENCH_WEB_ARGS)
 
 # The load test (README, "Load test"): gunicorn with the production settings on the benchmark database
@@ -95,11 +94,5 @@ LOADTEST_ARGS ?=
 
 .PHONY: loadtest
 loadtest: $(STAMP)
-	$(PY) -c 'import sys, psycopg; from psycopg import sql; from urllib.parse import urlsplit; \
-	url = urlsplit(sys.argv[1]); name = url.path.lstrip("/"); \
-	conn = psycopg.connect(url._replace(path="/postgres").geturl(), autocommit=True); \
-	exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone(); \
-	exists or conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))); \
-	print(("Using" if exists else "Created"), "database", name)' '$(BENCH_DATABASE_URL)'
-	DATABASE_URL='$(BENCH_DATABASE_URL)' $(PY) manage.py migrate --noinput --verbosity 0
+	$(BENCH_DATABASE)
 	DATABASE_URL='$(BENCH_DATABASE_URL)' $(PY) manage.py loadtest $(LOADTEST_ARGS)
