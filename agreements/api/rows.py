@@ -57,7 +57,11 @@ def _statement(model, columns: tuple, key: str, order: tuple) -> str:
     def column(name: str) -> str:
         return quote(meta.get_field(name.lstrip("-")).column) + (" DESC" if name.startswith("-") else "")
 
-    statement = f"SELECT {', '.join(map(column, columns))} FROM {quote(meta.db_table)} WHERE {column(key)} = ANY(%s)"
+    # The ids come as one array literal: psycopg would otherwise inspect every element of a list to dump it.
+    array = f"%s::{meta.get_field(key).db_type(connection)}[]"
+    statement = (
+        f"SELECT {', '.join(map(column, columns))} FROM {quote(meta.db_table)} WHERE {column(key)} = ANY({array})"
+    )
     return f"{statement} ORDER BY {', '.join(map(column, order))}" if order else statement
 
 
@@ -72,7 +76,7 @@ def read_by(model, columns: tuple, key: str, values, order: tuple) -> list[tuple
         return []
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute(_statement(model, columns, key, order), [values])
+            cursor.execute(_statement(model, columns, key, order), ["{" + ",".join(str(int(v)) for v in values) + "}"])
             return cursor.fetchall()
     return list(model.objects.filter(**{f"{key}__in": values}).order_by(*order).values_list(*columns))
 
