@@ -145,9 +145,11 @@ def agreement_facts(ctx: engine.ScanContext, id_range: tuple[int, int] | None = 
     """Draft and active agreements (in ``id_range``, inclusive) with their parties, representatives,
     anchorings and roles: five queries, plus one per registered loader.
 
-    A chunk (``id_range``) reads its agreements first and then only the rows of those agreements, by their
-    ids: no join with the agreement table, so a chunk's queries touch its own rows through the indexes on
-    ``agreement_id`` and cost the same whatever the size of the portfolio."""
+    A chunk (``id_range``) reads its agreements first and then the rows of its range of ids, through the indexes
+    on ``agreement_id`` (those of agreements not read are dropped): no join with the agreement table, and a
+    sponsor's organisation is looked up by the person's id, so a chunk's queries touch its own rows and cost the
+    same whatever the size of the portfolio. (A list of the chunk's ids let PostgreSQL scan the whole tables,
+    and a join with the people made it hash all of them, for every chunk.)"""
     agreements_qs = Agreement.objects.filter(status__in=SCANNED_STATUSES)
     if id_range is not None:
         agreements_qs = agreements_qs.filter(id__gte=id_range[0], id__lte=id_range[1])
@@ -166,10 +168,18 @@ def agreement_facts(ctx: engine.ScanContext, id_range: tuple[int, int] | None = 
             )
         )
     }
+    anchoring_rows = Anchoring.objects.order_by()
     if id_range is None:
         open_agreement = {"agreement__status__in": SCANNED_STATUSES}
+        sponsor_organization = "person__organization_id"
     else:
-        open_agreement = {"agreement_id__in": list(agreements) or [0]}
+        open_agreement = {"agreement_id__gte": id_range[0], "agreement_id__lte": id_range[1]}
+        sponsor_organization = "sponsor_organization"
+        anchoring_rows = anchoring_rows.annotate(
+            sponsor_organization=Subquery(
+                Person.objects.filter(pk=OuterRef("person_id")).order_by().values("organization_id")[:1]
+            )
+        )
     make = tuple.__new__  # a NamedTuple from a row without a Python-level constructor call
     representatives: dict[int, list] = defaultdict(list)
     representative_facts = engine.RepresentativeFacts
@@ -180,9 +190,7 @@ def agreement_facts(ctx: engine.ScanContext, id_range: tuple[int, int] | None = 
     anchorings: dict[int, list] = defaultdict(list)
     anchoring_facts = engine.AnchoringFacts
     for row in rows(
-        Anchoring.objects.filter(**open_agreement)
-        .order_by()
-        .values_list("kind", "person_id", "person__organization_id", "party_id")
+        anchoring_rows.filter(**open_agreement).values_list("kind", "person_id", sponsor_organization, "party_id")
     ):
         anchorings[row[3]].append(make(anchoring_facts, row))
     # Each query reads its own snapshot: an agreement that became draft or active after the first one was

@@ -21,6 +21,7 @@ ENV_NAMES = [
     "EMAIL_USE_TLS",
     "DEFAULT_FROM_EMAIL",
     "VAR_DIR",
+    "DB_JIT_OFF",
 ]
 
 
@@ -90,3 +91,24 @@ def test_bad_boolean_is_refused_with_a_clear_message(monkeypatch):
 def test_bad_integer_is_refused_with_a_clear_message(monkeypatch):
     with pytest.raises(ImproperlyConfigured, match="EMAIL_PORT must be an integer"):
         load_settings(monkeypatch, EMAIL_PORT="smtp")
+
+
+def test_postgresql_connections_run_without_jit_unless_asked(monkeypatch, tmp_path):
+    url = "postgres://app@db.example:5432/samverkan"
+    s = load_settings(monkeypatch, VAR_DIR=str(tmp_path), DATABASE_URL=url)
+    assert s.DATABASES["default"]["OPTIONS"]["options"] == "-c jit=off"
+    s = load_settings(monkeypatch, VAR_DIR=str(tmp_path), DATABASE_URL=url, DB_JIT_OFF="0")
+    assert "options" not in s.DATABASES["default"].get("OPTIONS", {})
+    s = load_settings(monkeypatch, VAR_DIR=str(tmp_path))  # SQLite: nothing to turn off
+    assert "options" not in s.DATABASES["default"]["OPTIONS"]
+
+
+@pytest.mark.django_db
+def test_the_test_database_connection_has_jit_off():
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone() == ("off",)
