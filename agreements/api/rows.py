@@ -1,9 +1,9 @@
 """The agreement's nested representation built from plain rows, for a page of agreements at once.
 
 The list and the detail answer exactly what ``AgreementSerializer`` documents, but without model instances
-or nested serializers: one ``values()`` query per table for the page's agreements (the agreements with
-their coordinator, then parties, representatives, anchorings, commitments and responsibilities, then the
-names of the people and organisations they refer to, by id), each value formatted by the serializer's own
+or nested serializers: one query per table for the page's agreements (the agreements with their coordinator,
+then parties, representatives, anchorings, commitments and responsibilities, then the names of the people and
+organisations they refer to, by id; ``read_by``), each value formatted by the serializer's own
 field, and the figures computed from the same rows. A page costs the same queries whatever its size and
 whatever the size of the tables.
 """

@@ -97,6 +97,24 @@ function labelAutocompletes(root) {
     }
   });
 }
+// select2 builds the autocompletes in jQuery's ready handlers, which jQuery runs asynchronously: sometimes after
+// the window's load event. They are named whenever select2 adds one (and once more on load).
+document.addEventListener("DOMContentLoaded", function () {
+  labelAutocompletes(document);
+  if (!window.MutationObserver) {
+    return;
+  }
+  new MutationObserver(function (mutations) {
+    var added = mutations.some(function (mutation) {
+      return Array.prototype.some.call(mutation.addedNodes, function (node) {
+        return node.nodeType === 1 && (node.matches(".select2-container") || node.querySelector(".select2-selection"));
+      });
+    });
+    if (added) {
+      labelAutocompletes(document);
+    }
+  }).observe(document.body, { childList: true, subtree: true });
+});
 window.addEventListener("load", function () {
   labelAutocompletes(document);
 });

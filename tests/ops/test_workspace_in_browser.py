@@ -104,11 +104,13 @@ def signed_in(browser, live_server, coordinator, portfolio):
 
 def assert_no_serious_violations(page, what: str, errors: list) -> None:
     before = len(errors)
-    # The autocompletes (select2) are set up on jQuery's ready and named by admin.js after that: wait for both.
+    # The autocompletes (select2) are set up on jQuery's ready and named by admin.js after that: wait until each
+    # has a name (select2's own aria-labelledby points at its empty placeholder: no name yet).
     page.wait_for_load_state("networkidle")
     page.wait_for_function(
-        "() => [...document.querySelectorAll('.select2-selection[role=combobox]')]"
-        ".every(c => c.getAttribute('aria-label') || c.getAttribute('aria-labelledby'))",
+        "() => [...document.querySelectorAll('.select2-selection[role=combobox]')].every(c => (c.title || '').trim() ||"
+        " (c.getAttribute('aria-label') || '').trim() || (c.getAttribute('aria-labelledby') || '').split(' ')"
+        ".some(id => { const named = id && document.getElementById(id); return named && named.textContent.trim(); }))",
         timeout=5000,
     )
     results = Axe().run(page, options=WCAG_21_AA)
